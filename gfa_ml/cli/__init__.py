@@ -1,0 +1,1 @@
+"""The ``gfa`` command line."""

@@ -1,0 +1,32 @@
+"""``gfa``: screen coordination polymers, MOFs and clusters for melting and glass formation."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="gfa",
+    help=(
+        "Predict whether a coordination polymer, MOF or metal-cluster crystal melts before it "
+        "decomposes (Tm < Td) and forms a glass; curate measured Tm/Td/Tg data; train, compare "
+        "and screen."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+
+def _register() -> None:
+    """Attach each command group; every group lives in its own module under gfa_ml.cli."""
+    from gfa_ml.cli import data as data_cli
+    from gfa_ml.cli.demo import demo
+
+    app.add_typer(data_cli.app, name="data")
+    app.command(name="demo")(demo)
+
+
+_register()
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

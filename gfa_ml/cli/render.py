@@ -1,0 +1,32 @@
+"""Shared terminal rendering: DataFrames as rich tables, problems as one line each."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+err_console = Console(stderr=True, soft_wrap=True)
+
+
+def _fmt(v: object) -> str:
+    if isinstance(v, float):
+        if math.isnan(v):
+            return "–"
+        return f"{v:.3g}" if abs(v) < 10 else f"{v:.1f}"
+    return str(v)
+
+
+def df_table(df: pd.DataFrame, title: str = "", index: bool = True, max_rows: int = 60) -> Table:
+    table = Table(title=title, show_lines=False)
+    if index:
+        table.add_column(str(df.index.name or ""), style="bold")
+    for col in df.columns:
+        table.add_column(str(col), justify="right")
+    for idx, row in df.head(max_rows).iterrows():
+        cells = [_fmt(v) for v in row.tolist()]
+        table.add_row(*([str(idx)] if index else []), *cells)
+    return table

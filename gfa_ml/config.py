@@ -1,0 +1,152 @@
+"""All configuration in one typed place.
+
+Paths default to the repository checkout (data ship with the repo); ``GFA_HOME`` points the tool
+at another project folder, ``GFA_CACHE`` moves the feature/graph cache.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+
+def _find_home() -> Path:
+    env = os.environ.get("GFA_HOME")
+    if env:
+        return Path(env).resolve()
+    here = Path(__file__).resolve().parent
+    for cand in (here.parent, Path.cwd()):
+        if (cand / "datasets").is_dir():
+            return cand
+    return Path.cwd()
+
+
+class Paths(BaseModel):
+    """Where data, models, experiments and caches live."""
+
+    home: Path = Field(default_factory=_find_home)
+
+    @property
+    def datasets(self) -> Path:
+        return self.home / "datasets"
+
+    @property
+    def measured_csv(self) -> Path:
+        return self.datasets / "measured" / "measured.csv"
+
+    @property
+    def lab_csv(self) -> Path:
+        """Lab measurements added with ``gfa data add`` (kept apart from the curated sheet)."""
+        return self.datasets / "measured" / "lab.csv"
+
+    @property
+    def td_proxy_csv(self) -> Path:
+        return self.datasets / "td_proxy" / "td_proxy.csv"
+
+    @property
+    def models(self) -> Path:
+        return self.home / "models"
+
+    @property
+    def experiments(self) -> Path:
+        return self.home / "experiments"
+
+    @property
+    def cache(self) -> Path:
+        env = os.environ.get("GFA_CACHE")
+        return Path(env) if env else self.home / ".gfa_cache"
+
+    @property
+    def tracking_uri(self) -> str:
+        return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{self.home / 'mlruns.db'}"
+
+
+class ValidationLimits(BaseModel):
+    """Physical sanity limits for measured thermal data (kelvin)."""
+
+    t_min_K: float = 100.0
+    t_max_K: float = 1500.0
+    # a value this low in a K column is far more likely to be degrees Celsius
+    celsius_hint_below_K: float = 273.15
+
+
+class ModelSettings(BaseModel):
+    """Knobs for training and evaluating the GFA models (``gfa train | evaluate | compare``)."""
+
+    n_folds: int = 5
+    inner_folds: int = 3
+    #: optuna trials per outer training fold; 0 = library defaults (fast CI)
+    tuning_trials: int = 8
+    coverage: float = 0.9
+    #: how the Td-proxy MOFs (no reported melting) enter the meltability classifier:
+    #: "weighted" = presumed non-meltable at ``proxy_negative_weight``; "none" = left out
+    proxy_negatives: str = "weighted"
+    proxy_negative_weight: float = 0.05
+    default_model: str = "xgb"
+    #: nearest training materials reported per prediction, and the in-domain distance quantile
+    domain_k: int = 3
+    domain_quantile: float = 0.95
+    n_jobs: int = 2
+
+
+class GNNConfig(BaseModel):
+    """Crystal-graph network knobs (CGCNN-style graph defaults: 8 Å, 12 neighbours)."""
+
+    cutoff_A: float = 8.0
+    max_neighbors: int = 12
+    gaussian_step_A: float = 0.2
+    hidden: int = 64
+    n_conv: int = 3
+    epochs: int = 30
+    patience: int = 6
+    lr: float = 1e-3
+    #: graphs are packed into batches up to this many atoms in total
+    batch_max_atoms: int = 4000
+    #: structures above this many atoms are skipped (logged, never silently dropped)
+    max_atoms: int = 3000
+    device: str = "cpu"
+
+
+class FeaturizeSettings(BaseModel):
+    """Knobs of the structure/ligand featurizer (gfa_ml.featurize)."""
+
+    # cells with more atoms are skipped with a reason (CoRE 2019-ASR max is ~9,000)
+    max_atoms: int = 5000
+    # bond if d < r_cov(a) + r_cov(b) + bond_tolerance (Cordero radii; CSD-style 0.4 A)
+    bond_tolerance_A: float = 0.4
+    # two metals belong to one node (SBU) if closer than r_cov + r_cov + this (paddlewheels)
+    metal_metal_tolerance_A: float = 0.5
+    # atoms closer than this are unresolved disorder
+    min_distance_A: float = 0.5
+    # bump when any feature definition changes: invalidates the Parquet cache
+    cache_version: str = "1"
+    fingerprint_bits: int = 64
+
+
+class TCTSettings(BaseModel):
+    """Knobs of the topological-constraint Tg model (gfa_ml.tct)."""
+
+    # spread of measured Tg between labs/scans; weighs data against the onset priors in the fit
+    sigma_K: float = 5.0
+    # glass routes whose Tg calibrates and validates the model (MIG Tg depends on milling time)
+    routes: tuple[str, ...] = ("MQG",)
+    # log10(viscosity at Tg / viscosity at infinite T), Gupta-Mauro fragility prefactor
+    m0: float = 15.0
+
+
+class Settings(BaseModel):
+    paths: Paths = Field(default_factory=Paths)
+    limits: ValidationLimits = Field(default_factory=ValidationLimits)
+    tct: TCTSettings = Field(default_factory=TCTSettings)
+    featurize: FeaturizeSettings = Field(default_factory=FeaturizeSettings)
+    gnn: GNNConfig = Field(default_factory=GNNConfig)
+    models: ModelSettings = Field(default_factory=ModelSettings)
+    seed: int = 0
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

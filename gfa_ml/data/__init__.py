@@ -1,0 +1,1 @@
+"""Curated measured data and the Td proxy set: schema, validation, ingestion, summaries."""

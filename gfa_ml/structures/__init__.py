@@ -1,0 +1,1 @@
+"""Structure sources: CoRE MOF sets, CIF folders, CIF parsing."""

@@ -1,0 +1,44 @@
+"""Shared fixtures: measured-format CSVs built from real seed values, written to tmp dirs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from gfa_ml.data.columns import COLUMNS
+
+# ZIF-4: Ma & Horike, Chem. Rev. 2022, Table 1 (Tm 590 °C, Tg 292 °C).
+ZIF4 = {
+    "id": "zif-4-zn", "name": "ZIF-4", "formula": "Zn(Im)2", "family": "ZIF", "metals": "Zn",
+    "oxidation_states": "2", "coordination_number": "4", "donor_atoms": "N",
+    "dimensionality": "3D", "ligands": "imidazolate", "ligand_smiles": "c1c[n-]cn1",
+    "linker_fractions": "Im=2", "route": "MQG", "Tm_K": 863.15, "Tg_K": 565.15,
+    "meltable": "yes", "glass_formed": "yes", "source_doi": "10.1021/acs.chemrev.1c00826",
+    "source_location": "Table 1", "series": "zif-4",
+}
+# [Cu4I4(PPh2Et)4]: Dong et al., JACS 2024, Table 1 (Tm 191 °C, Td 240 °C, Tg 36 °C).
+CU4I4 = {
+    "id": "cu4i4-pph2et", "name": "[Cu4I4(PPh2Et)4]", "formula": "Cu4I4(PPh2Et)4",
+    "family": "nanocluster", "metals": "Cu", "oxidation_states": "1",
+    "coordination_number": "4", "donor_atoms": "P;I", "dimensionality": "0D",
+    "ligands": "iodide;ethyldiphenylphosphine", "ligand_smiles": "[I-];CCP(c1ccccc1)c1ccccc1",
+    "route": "MQG", "Tm_K": 464.15, "Td_K": 513.15, "Tg_K": 309.15, "meltable": "yes",
+    "glass_formed": "yes", "source_doi": "10.1021/jacs.3c12296", "source_location": "Table 1",
+    "series": "seed000-cu4i4",
+}
+
+
+def write_table(path: Path, rows: list[dict]) -> Path:
+    df = pd.DataFrame(rows)
+    for col in COLUMNS:
+        if col not in df.columns:
+            df[col] = ""
+    df[list(COLUMNS)].to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def good_table(tmp_path: Path) -> Path:
+    return write_table(tmp_path / "measured.csv", [ZIF4, CU4I4])
