@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+import sys
 
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-console = Console()
+# pipes and CI logs get a wide fixed width instead of rich's 80-column default
+console = Console(width=None if sys.stdout.isatty() else 140)
 err_console = Console(stderr=True, soft_wrap=True)
 
 
@@ -23,9 +25,9 @@ def _fmt(v: object) -> str:
 def df_table(df: pd.DataFrame, title: str = "", index: bool = True, max_rows: int = 60) -> Table:
     table = Table(title=title, show_lines=False)
     if index:
-        table.add_column(str(df.index.name or ""), style="bold")
+        table.add_column(str(df.index.name or ""), style="bold", no_wrap=True)
     for col in df.columns:
-        table.add_column(str(col), justify="right")
+        table.add_column(str(col), justify="right", no_wrap=True)
     for idx, row in df.head(max_rows).iterrows():
         cells = [_fmt(v) for v in row.tolist()]
         table.add_row(*([str(idx)] if index else []), *cells)

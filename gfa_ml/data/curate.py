@@ -27,6 +27,11 @@ SOURCE_RANK: dict[str, int] = {
 }
 
 
+# descriptive columns a lower-ranked source may fill when the winner left them blank
+_FILLABLE_TEXT = ("formula", "oxidation_states", "coordination_number", "donor_atoms",
+                  "dimensionality", "linker_fractions", "csd_refcode", "cif_path", "route")
+
+
 def _rank(doi: str) -> int:
     return SOURCE_RANK.get(str(doi).strip(), 5)
 
@@ -44,6 +49,9 @@ def merge_sources(frames: list[pd.DataFrame]) -> pd.DataFrame:
                 if pd.isna(best[col]) and not pd.isna(other[col]):
                     best[col] = other[col]
                     filled.append(col)
+            for col in _FILLABLE_TEXT:
+                if not str(best[col]).strip() and str(other[col]).strip():
+                    best[col] = other[col]
             if filled:
                 best["source_location"] = (
                     f"{best['source_location']}; {', '.join(filled)} from {other['source_doi']} "

@@ -14,8 +14,8 @@ def family_counts(train: pd.DataFrame) -> pd.DataFrame:
     g = train.groupby("family")
     out = pd.DataFrame({
         "materials": g.size(),
-        "meltable_yes": g["meltable"].apply(lambda s: int((s == "yes").sum())),
-        "meltable_no": g["meltable"].apply(lambda s: int((s == "no").sum())),
+        "melts": g["meltable"].apply(lambda s: int((s == "yes").sum())),
+        "decomposes": g["meltable"].apply(lambda s: int((s == "no").sum())),
         "Tm": g["Tm_K"].count(),
         "Td": g["Td_K"].count(),
         "Tg": g["Tg_K"].count(),
@@ -32,7 +32,7 @@ def target_ranges(train: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for col, label in cols.items():
         s = train[col].dropna()
-        rows.append({"target": label, "n": len(s), "min": s.min(), "median": s.median(),
+        rows.append({"target": label, "n": str(len(s)), "min": s.min(), "median": s.median(),
                      "max": s.max()})
     return pd.DataFrame(rows).set_index("target")
 
