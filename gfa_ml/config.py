@@ -89,7 +89,8 @@ class ModelSettings(BaseModel):
     #: nearest training materials reported per prediction, and the in-domain distance quantile
     domain_k: int = 3
     domain_quantile: float = 0.95
-    n_jobs: int = 2
+    #: threads per model fit; 1 is fastest on a shared 2-core machine
+    n_jobs: int = 1
 
 
 class GNNConfig(BaseModel):
@@ -102,11 +103,13 @@ class GNNConfig(BaseModel):
     n_conv: int = 3
     epochs: int = 30
     patience: int = 6
+    #: learning rate on the small measured sets (adapter) and for Td pretraining
     lr: float = 1e-3
+    pretrain_lr: float = 3e-4
     #: graphs are packed into batches up to this many atoms in total
-    batch_max_atoms: int = 4000
+    batch_max_atoms: int = 2000
     #: structures above this many atoms are skipped (logged, never silently dropped)
-    max_atoms: int = 3000
+    max_atoms: int = 5000
     device: str = "cpu"
 
 
@@ -117,12 +120,14 @@ class FeaturizeSettings(BaseModel):
     max_atoms: int = 5000
     # bond if d < r_cov(a) + r_cov(b) + bond_tolerance (Cordero radii; CSD-style 0.4 A)
     bond_tolerance_A: float = 0.4
+    # metal to O/N/S/halide donors: longer, more ionic bonds (Cd-O, Bi-O, K-O up to ~2.9 A)
+    metal_bond_tolerance_A: float = 0.6
     # two metals belong to one node (SBU) if closer than r_cov + r_cov + this (paddlewheels)
     metal_metal_tolerance_A: float = 0.5
     # atoms closer than this are unresolved disorder
     min_distance_A: float = 0.5
     # bump when any feature definition changes: invalidates the Parquet cache
-    cache_version: str = "1"
+    cache_version: str = "2"
     fingerprint_bits: int = 64
 
 
@@ -131,10 +136,28 @@ class TCTSettings(BaseModel):
 
     # spread of measured Tg between labs/scans; weighs data against the onset priors in the fit
     sigma_K: float = 5.0
+    # scipy least_squares loss ("linear" = plain least squares; "soft_l1" damps outlier labs)
+    loss: str = "linear"
     # glass routes whose Tg calibrates and validates the model (MIG Tg depends on milling time)
     routes: tuple[str, ...] = ("MQG",)
     # log10(viscosity at Tg / viscosity at infinite T), Gupta-Mauro fragility prefactor
     m0: float = 15.0
+
+
+class ScreenSettings(BaseModel):
+    """Knobs of ``gfa screen`` (gfa_ml.screen)."""
+
+    #: structures per task sent to a worker and per checkpoint file
+    chunk_size: int = 200
+    #: "local" (process pool on this machine) or "dask" (dask.distributed scheduler)
+    executor: str = "local"
+    n_workers: int = 2
+    #: what ``gfa screen`` screens when no INPUT is given
+    default_subset: str = "core-mof:2019-ASR"
+    #: candidates shown in the report and written out as CIFs
+    top_n: int = 25
+    #: width (kelvin) of the logistic that discounts P(meltable) by the melt window Td - Tm
+    window_scale_K: float = 50.0
 
 
 class Settings(BaseModel):
@@ -144,6 +167,7 @@ class Settings(BaseModel):
     featurize: FeaturizeSettings = Field(default_factory=FeaturizeSettings)
     gnn: GNNConfig = Field(default_factory=GNNConfig)
     models: ModelSettings = Field(default_factory=ModelSettings)
+    screen: ScreenSettings = Field(default_factory=ScreenSettings)
     seed: int = 0
 
 

@@ -20,10 +20,21 @@ app = typer.Typer(
 def _register() -> None:
     """Attach each command group; every group lives in its own module under gfa_ml.cli."""
     from gfa_ml.cli import data as data_cli
+    from gfa_ml.cli import gnn as gnn_cli
+    from gfa_ml.cli import modeling  # train | evaluate | predict | compare
     from gfa_ml.cli.demo import demo
+    from gfa_ml.cli.featurize import featurize_cmd
+    from gfa_ml.cli.screen import screen
+    from gfa_ml.cli.tct import tct
 
-    app.add_typer(data_cli.app, name="data")
     app.command(name="demo")(demo)
+    app.add_typer(data_cli.app, name="data")
+    app.command(name="featurize")(featurize_cmd)
+    for name in ("train", "evaluate", "predict", "compare"):
+        app.command(name=name)(getattr(modeling, name))
+    app.command(name="tct")(tct)
+    app.command(name="screen")(screen)
+    app.add_typer(gnn_cli.app, name="gnn")
 
 
 _register()

@@ -14,6 +14,8 @@ MODEL_MODULES: dict[str, str] = {}
 MODEL_MODULES.update(
     {
         "xgb": "gfa_ml.models.xgb_model",
+        "tct": "gfa_ml.models.tct_model",
+        **dict.fromkeys(("gnn", "gnn_frozen", "gnn_scratch"), "gfa_ml.gnn.model_adapter"),
         **dict.fromkeys(
             ("dummy", "rule_2_3", "ridge", "rf", "single_feature"), "gfa_ml.models.baselines"
         ),

@@ -1,0 +1,126 @@
+"""``gfa screen``: rank a structure set by how worth trying to melt each framework is."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+
+from gfa_ml.cli.render import console, df_table, err_console
+
+
+@contextmanager
+def _progress_bar(enabled: bool):
+    """A rich bar with rate and ETA; yields the ``(done, total)`` callback run_screen calls."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
+
+    class Rate(ProgressColumn):
+        def render(self, task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:.1f} structures/s" if speed else "– structures/s")
+
+    bar = Progress(TextColumn("screening"), BarColumn(), MofNCompleteColumn(), Rate(),
+                   TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                   console=err_console, disable=not enabled)
+    state: dict[str, int] = {}
+
+    def update(done: int, total: int) -> None:
+        if "task" not in state:
+            state["task"] = bar.add_task("screen", total=total, completed=done)
+        else:
+            bar.update(state["task"], completed=done)
+
+    with bar:
+        yield update
+
+
+def screen(
+    inputs: list[str] = typer.Argument(
+        None, metavar="INPUT...",
+        help="core-mof:2014 | core-mof:2019-ASR | core-mof:2019-FSR, CIF files, directories or "
+        "globs of CIFs (e.g. a CSD subset exported as CIFs). Default: screen.default_subset "
+        "(core-mof:2019-ASR).",
+    ),
+    out: Path = typer.Option(Path("screen_out"), "--out", "-o",
+                             help="Output directory (ranked.csv, errors.csv, report.html)."),
+    refcodes: Path = typer.Option(None, exists=True, dir_okay=False,
+                                  help="Only these structures: one CSD refcode or name per line."),
+    metals: str = typer.Option(None, help="Keep structures containing any of these metals, "
+                               "e.g. Zn,Co."),
+    donor: str = typer.Option(None, help="Keep metal nodes with this donor atom: N, O, S, P, C, "
+                              "halide (comma list = any)."),
+    dimensionality: str = typer.Option(None, help="Metal-ligand network dimensionality: 0-3 "
+                                       "(comma list = any)."),
+    max_atoms: int = typer.Option(None, help="Skip cells with more atoms than this."),
+    min_lcd: float = typer.Option(None, help="Minimum largest cavity diameter (Å; CoRE Zeo++ "
+                                  "value, geometric estimate for other CIFs)."),
+    max_lcd: float = typer.Option(None, help="Maximum largest cavity diameter (Å)."),
+    linker_smarts: str = typer.Option(None, help="Keep structures with a linker matching this "
+                                      "RDKit SMARTS (as found or neutralised), e.g. "
+                                      "'\\[nH]1ccnc1'."),
+    where: str = typer.Option(None, help="pandas query on feature columns, e.g. "
+                              "'node_cn == 4 and lig_grp_azolate > 0'."),
+    model: str = typer.Option(None, help="Model directory or name (default: latest trained)."),
+    executor: str = typer.Option(None, help="local (process pool) or dask."),
+    scheduler: str = typer.Option(None, help="dask scheduler address, e.g. tcp://HOST:8786."),
+    workers: int = typer.Option(None, help="Worker processes for --executor local."),
+    chunk_size: int = typer.Option(None, help="Structures per task and per checkpoint."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted screen in OUT."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Recompute features (cold run)."),
+    top: int = typer.Option(None, help="Candidates in the report and copied to OUT/cifs."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Screen structures for frameworks that melt before they decompose and may form glasses.
+
+    Featurizes every structure (cached), applies the filters, predicts P(meltable), Tm, Td, Tg
+    and Tg/Tm with 90% intervals, and writes OUT/ranked.csv (best first), OUT/errors.csv and
+    OUT/report.html. Ctrl-C keeps finished chunks: rerun with --resume to continue.
+    """
+    from gfa_ml.config import get_settings
+    from gfa_ml.screen.checkpoint import CheckpointMismatch
+    from gfa_ml.screen.executor import ExecutorError, ExecutorSpec
+    from gfa_ml.screen.filters import FilterError, Filters
+    from gfa_ml.screen.predictor import ModelPredictor, PredictorError
+    from gfa_ml.screen.run import run_screen
+    from gfa_ml.screen.sources import read_refcodes
+    from gfa_ml.structures.inputs import InputError
+
+    cfg = get_settings().screen
+    try:
+        filters = Filters.parse(metals, donor, dimensionality, max_atoms, min_lcd, max_lcd,
+                                linker_smarts, where)
+        spec = ExecutorSpec(executor or cfg.executor, workers or cfg.n_workers, scheduler)
+        predictor = ModelPredictor.load(model)
+        codes = read_refcodes(refcodes) if refcodes else None
+        with _progress_bar(not quiet) as progress:
+            result = run_screen(
+                inputs or [], out, predictor, filters=filters, refcodes=codes, executor=spec,
+                chunk_size=chunk_size, resume=resume, use_cache=not no_cache, top_n=top,
+                progress=progress,
+            )
+    except KeyboardInterrupt:
+        err_console.print(f"interrupted: finished chunks are saved in {out}/.checkpoints; "
+                          "run the same command with --resume to continue")
+        raise typer.Exit(130) from None
+    except (InputError, FilterError, ExecutorError, PredictorError, CheckpointMismatch,
+            OSError) as exc:
+        err_console.print(f"error: {exc}")
+        raise typer.Exit(2) from None
+
+    cols = ["id", "score", "p_meltable", "Tm_K", "Td_K", "melt_window_K", "metals"]
+    console.print(df_table(result.ranked.set_index("rank")[cols].head(10),
+                           title="top candidates"))
+    counts = ", ".join(f"{k}: {v}" for k, v in result.counts.items())
+    console.print(f"{counts} ({result.seconds:.1f} s, {result.cache_hits} feature-cache hits)")
+    console.print(f"report: {result.report}")
+    console.print(f"ranked: {out / 'ranked.csv'} · errors: {out / 'errors.csv'}")

@@ -1,0 +1,179 @@
+"""Featurize many inputs: cache look-up, a bounded process pool, one output row per input.
+
+Inputs stream through (a CoRE set is never held in memory whole): CIFs are hashed, cache hits are
+taken from Parquet, misses go to worker processes in chunks, at most a few chunks in flight.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import nullcontext
+from pathlib import Path
+
+import pandas as pd
+
+from gfa_ml.config import get_settings
+from gfa_ml.featurize.cache import KEY, FeatureCache, cache_key
+from gfa_ml.featurize.featurizer import featurize, featurize_cif
+from gfa_ml.featurize.schema import feature_labels
+from gfa_ml.io.processes import pool_context
+
+CHUNK = 32
+_META = ("status", "error", "nan_reasons")
+
+
+def output_columns() -> list[str]:
+    return ["id", *feature_labels(), *_META]
+
+
+def _as_cif(item: object) -> tuple[str, str, str] | None:
+    """(id, cif_text, source) for CIF-like inputs, None for structures and records."""
+    if isinstance(item, tuple) and len(item) in (2, 3) and all(isinstance(x, str) for x in item):
+        return (item[0], item[1], item[2] if len(item) == 3 else "")
+    if isinstance(item, Path) or (isinstance(item, str) and "\n" not in item):
+        path = Path(item)
+        text = path.read_bytes().decode("utf-8", errors="replace") if path.is_file() else ""
+        return (path.stem, text, str(path))
+    return None
+
+
+def _work(chunk: list[tuple[str, str, str]], max_atoms: int) -> list[dict]:
+    return [featurize_cif(text, id_, src, max_atoms).as_record() for id_, text, src in chunk]
+
+
+def _warm_up() -> None:
+    """Load element/Magpie/SMARTS tables before forking so workers inherit them."""
+    from gfa_ml.featurize import composition, elements, ligand
+
+    elements.tables()
+    composition.composition_labels()
+    ligand.describe_smiles("c1ncc[nH]1")
+
+
+def featurize_many(
+    items: Iterable[object],
+    n_jobs: int | None = None,
+    cache: bool = True,
+    max_atoms: int | None = None,
+    progress: bool = True,
+    total: int | None = None,
+    cache_dir: Path | None = None,
+) -> pd.DataFrame:
+    """One row per input (``id``, features, ``status``, ``error``, ``nan_reasons``), input order.
+
+    ``out.attrs["cache_hits"]`` says how many rows came from the cache.
+
+    ``items``: ``(id, cif_text, source)`` items (see ``gfa_ml.structures.inputs``), CIF paths,
+    pymatgen Structures or record dicts. ``cache=False`` recomputes and does not read the cache
+    (it still stores the fresh rows). ``n_jobs`` defaults to the CPU count.
+    """
+    max_atoms = get_settings().featurize.max_atoms if max_atoms is None else max_atoms
+    n_jobs = max(1, n_jobs or os.cpu_count() or 1)
+    store = FeatureCache(cache_dir)
+    cached = store.load() if cache else store.load(set())
+    if total is None and hasattr(items, "__len__"):
+        total = len(items)  # type: ignore[arg-type]
+    _warm_up()
+
+    results: dict[int, dict] = {}
+    hits: list[tuple[int, str, str]] = []
+    fresh: list[dict] = []
+    bar = _progress(progress, total)
+    pool = (ProcessPoolExecutor(max_workers=n_jobs, mp_context=pool_context(["gfa_ml.featurize"]))
+            if n_jobs > 1 else None)
+    inflight: dict[Future, list[tuple[int, str]]] = {}
+
+    def collect(done: Iterable[Future]) -> None:
+        for fut in done:
+            slots = inflight.pop(fut)
+            for (pos, key), row in zip(slots, fut.result(), strict=True):
+                results[pos] = row
+                fresh.append({**row, KEY: key})
+            bar.advance(len(slots))
+
+    def run(chunk: list[tuple[str, str, str]], slots: list[tuple[int, str]]) -> None:
+        if pool is None:
+            inflight[_Done(_work(chunk, max_atoms))] = slots
+            collect(list(inflight))
+            return
+        while len(inflight) >= 4 * n_jobs:
+            done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
+            collect(done)
+        inflight[pool.submit(_work, chunk, max_atoms)] = slots
+
+    with bar, pool if pool is not None else nullcontext():
+        chunk: list[tuple[str, str, str]] = []
+        slots: list[tuple[int, str]] = []
+        for pos, item in enumerate(items):
+            cif = _as_cif(item)
+            if cif is None:
+                results[pos] = featurize(item, max_atoms).as_record()
+                bar.advance(1)
+                continue
+            key = cache_key(cif[1], cif[0], cif[2], max_atoms)
+            if key in cached.index:
+                hits.append((pos, key, cif[0]))
+                bar.advance(1)
+                continue
+            chunk.append(cif)
+            slots.append((pos, key))
+            if len(chunk) >= CHUNK:
+                run(chunk, slots)
+                chunk, slots = [], []
+        if chunk:
+            run(chunk, slots)
+        collect(list(inflight))
+    if fresh:
+        store.add(pd.DataFrame(fresh))
+    cols = output_columns()
+    computed = pd.DataFrame(list(results.values()), columns=cols, index=list(results))
+    if hits:
+        pos, keys, ids = zip(*hits, strict=True)
+        from_cache = cached.loc[list(keys)].reset_index(drop=True)
+        from_cache["id"] = ids
+        from_cache.index = list(pos)
+        computed = pd.concat([computed, from_cache[cols]]) if len(computed) else from_cache[cols]
+    out = computed.sort_index().reset_index(drop=True)
+    out.attrs["cache_hits"] = len(hits)
+    return out
+
+
+class _Done(Future):
+    """A future that is already finished (serial path shares the collection code)."""
+
+    def __init__(self, value: list[dict]):
+        super().__init__()
+        self.set_result(value)
+
+
+def _progress(show: bool, total: int | None):
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    class _Bar:
+        def __init__(self) -> None:
+            self.progress = Progress(
+                TextColumn("featurizing"), BarColumn(), MofNCompleteColumn(),
+                TimeElapsedColumn(), TimeRemainingColumn(), disable=not show, transient=False,
+            )
+            self.task = self.progress.add_task("featurize", total=total)
+
+        def __enter__(self) -> _Bar:
+            self.progress.__enter__()
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.progress.__exit__(*exc)
+
+        def advance(self, n: int) -> None:
+            self.progress.advance(self.task, n)
+
+    return _Bar()

@@ -1,0 +1,104 @@
+"""The fixed, ordered feature columns and the group each belongs to.
+
+Groups ``metal``, ``node``, ``net`` and ``lig`` are computed identically from a CIF and from a
+record (metal + ligand SMILES), so a model trained on records can score CIFs. The other groups
+need a crystal structure and are NaN for records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from gfa_ml.featurize.composition import composition_labels
+from gfa_ml.featurize.ligand import ligand_labels
+from gfa_ml.featurize.metal import METAL_LABELS
+
+DONOR_LABELS = (
+    "node_donor_N",
+    "node_donor_O",
+    "node_donor_S",
+    "node_donor_P",
+    "node_donor_halide",
+    "node_donor_C",
+)
+NODE_LABELS = ("node_cn", *DONOR_LABELS)
+_DONOR_OF = {"N": "node_donor_N", "O": "node_donor_O", "S": "node_donor_S", "P": "node_donor_P",
+             "C": "node_donor_C", "F": "node_donor_halide", "Cl": "node_donor_halide",
+             "Br": "node_donor_halide", "I": "node_donor_halide"}
+
+
+def donor_flags(symbols: set[str]) -> dict[str, float]:
+    """Donor-element set (N, O, S, P, C, halides) -> 0/1 flag per donor column."""
+    found = {_DONOR_OF.get(s) for s in symbols}
+    return {label: float(label in found) for label in DONOR_LABELS}
+NET_LABELS = ("net_dim",)
+STRUCT_LABELS = ("struct_n_atoms", "struct_volume_per_atom", "struct_density")
+NODE_GEOM_LABELS = (
+    "node_bond_mean",
+    "node_bond_min",
+    "node_bond_max",
+    "node_nuclearity",
+    "node_inorganic_dim",
+    "net_connectivity",
+)
+PORE_LABELS = ("pore_void_fraction", "pore_lcd", "pore_pld")
+
+SHARED_GROUPS = ("metal", "node", "net", "lig")
+STRUCTURE_GROUPS = ("comp", "struct", "node_geom", "pore")
+
+
+@lru_cache(maxsize=1)
+def groups() -> dict[str, tuple[str, ...]]:
+    """Group name -> its columns, in output order."""
+    return {
+        "metal": METAL_LABELS,
+        "node": NODE_LABELS,
+        "net": NET_LABELS,
+        "lig": ligand_labels(),
+        "comp": composition_labels(),
+        "struct": STRUCT_LABELS,
+        "node_geom": NODE_GEOM_LABELS,
+        "pore": PORE_LABELS,
+    }
+
+
+@lru_cache(maxsize=1)
+def _labels() -> tuple[str, ...]:
+    return tuple(label for cols in groups().values() for label in cols)
+
+
+def feature_labels() -> list[str]:
+    """All feature columns, in a fixed order (shared groups first)."""
+    return list(_labels())
+
+
+@dataclass
+class FeatureRow:
+    """Features of one material; ``nan_reasons`` says why a group is NaN (group -> reason)."""
+
+    id: str
+    features: dict[str, float] = field(default_factory=dict)
+    status: str = "ok"
+    error: str = ""
+    nan_reasons: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Every row carries every column, NaN where not computed, in the fixed order."""
+        nan = float("nan")
+        self.features = {k: float(self.features.get(k, nan)) for k in _labels()}
+
+    def as_record(self) -> dict[str, object]:
+        """Flat dict with every feature column (missing ones NaN), for a DataFrame row."""
+        out: dict[str, object] = {"id": self.id}
+        out.update(self.features)
+        out["status"] = self.status
+        out["error"] = self.error
+        out["nan_reasons"] = "; ".join(f"{k}: {v}" for k, v in sorted(self.nan_reasons.items()))
+        return out
+
+
+def error_row(id_: str, message: str) -> FeatureRow:
+    """A row for an input that could not be featurized; every feature NaN."""
+    one_line = " ".join(str(message).split())[:300]
+    return FeatureRow(id=id_, features={}, status="error", error=one_line)

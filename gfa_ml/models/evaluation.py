@@ -1,0 +1,224 @@
+"""The comparison harness: any registered model, the same stored folds, honest out-of-fold scores.
+
+For each outer fold: tune on the training part only (inner grouped folds), take the 90 % conformal
+half-width from inner out-of-fold residuals, refit on the whole training part and predict the
+test fold. Rows a model cannot serve (NaN prediction) are kept with their reason and counted,
+never dropped silently; metrics are computed on the rows served.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gfa_ml.config import get_settings
+from gfa_ml.models.base import GFAModel
+from gfa_ml.models.conformal import conformal_halfwidth, interval
+from gfa_ml.models.metrics import metrics_for
+from gfa_ml.models.registry import get_model_class
+from gfa_ml.models.splits import make_folds
+from gfa_ml.models.targets import Target
+from gfa_ml.models.training_data import TrainingSet
+from gfa_ml.models.tuning import fit_model, inner_loss, tune
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """``xgb`` or ``single_feature:lig_mw`` (a model name and its one positional option)."""
+
+    name: str
+    option: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}:{self.option}" if self.option else self.name
+
+    @classmethod
+    def parse(cls, text: str) -> ModelSpec:
+        name, _, option = text.strip().partition(":")
+        get_model_class(name)  # fail fast on unknown names
+        return cls(name, option)
+
+
+def default_feature_set(target: Target) -> str:
+    """Td uses every feature group (the proxy MOFs all have CIFs); the measured targets use the
+    shared groups only, so a material given as metal + ligand SMILES is predicted from the same
+    columns as a CIF, and CIF-bearing training rows cannot teach "has a CIF" as a signal."""
+    return "all" if target.name == "Td_K" else "shared"
+
+
+def build_model(
+    spec: ModelSpec, target: Target, params: dict[str, Any] | None = None, seed: int | None = None
+) -> GFAModel:
+    """Instantiate a registered model with whichever of task/target/seed/... it accepts."""
+    cls = get_model_class(spec.name)
+    accepted = inspect.signature(cls.__init__).parameters
+    s = get_settings()
+    offer: dict[str, Any] = {
+        "task": target.task, "target": target.name,
+        "seed": s.seed if seed is None else seed,
+        "feature_set": default_feature_set(target), "n_jobs": s.models.n_jobs,
+    }
+    if spec.option:
+        offer["feature"] = spec.option
+    offer.update(params or {})
+    return cls(**{k: v for k, v in offer.items() if k in accepted})
+
+
+def serves(spec: ModelSpec, target: Target) -> bool:
+    cls = get_model_class(spec.name)
+    return target.task in cls.tasks and (cls.targets is None or target.name in cls.targets)
+
+
+@dataclass
+class CVResult:
+    model: str
+    target: str
+    scheme: str
+    variant: str
+    oof: pd.DataFrame  # id-indexed: fold, y, pred, lo, hi, reason, family, source
+    params: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def served(self) -> pd.DataFrame:
+        return self.oof[self.oof["pred"].notna()]
+
+    def overall(self, rows: pd.Index | None = None) -> dict[str, float]:
+        df = self.served if rows is None else self.served.loc[self.served.index.intersection(rows)]
+        task = "classification" if self.target == "meltable" else "regression"
+        m = metrics_for(task, df["y"].to_numpy(), df["pred"].to_numpy(), df["lo"], df["hi"])
+        m["n_total"] = float(len(self.oof))
+        m["n_out_of_scope"] = float(self.oof["pred"].isna().sum())
+        return m
+
+    def per_fold(self, rows: pd.Index | None = None) -> pd.DataFrame:
+        task = "classification" if self.target == "meltable" else "regression"
+        served = self.served if rows is None else self.served.loc[
+            self.served.index.intersection(rows)]
+        out = []
+        for k, df in served.groupby("fold"):
+            m = metrics_for(task, df["y"].to_numpy(), df["pred"].to_numpy(), df["lo"], df["hi"])
+            out.append({"fold": k, **m})
+        return pd.DataFrame(out)
+
+
+def _halfwidth(
+    spec: ModelSpec, ts: TrainingSet, tr: np.ndarray, params: dict[str, Any], inner: np.ndarray,
+    coverage: float,
+) -> tuple[float, np.ndarray]:
+    scored = ~ts.train_only[tr]
+    _, oof = inner_loss(
+        lambda p: build_model(spec, ts.target, p), params, ts.X[tr], ts.y[tr], inner,
+        None if ts.weight is None else ts.weight[tr], scored, ts.target.task,
+    )
+    return conformal_halfwidth(ts.y[tr][scored] - oof[scored], coverage), oof
+
+
+def inner_folds(ts: TrainingSet, tr: np.ndarray, seed: int) -> np.ndarray:
+    """Grouped inner folds over the scored rows of a training part (train-only rows: -1)."""
+    s = get_settings().models
+    scored = ~ts.train_only[tr]
+    idx = ts.X.index[tr][scored]
+    y = ts.y[tr][scored] if ts.target.task == "classification" else None
+    inner = np.full(int(tr.sum()), -1)
+    groups = ts.groups[tr][scored]
+    if groups.nunique() < 2:
+        return inner
+    inner[scored] = make_folds(idx, groups, "grouped", s.inner_folds, seed, y=y).to_numpy()
+    return inner
+
+
+def cross_validate(
+    spec: ModelSpec, ts: TrainingSet, folds: pd.Series, scheme: str = "grouped",
+    trials: int | None = None, coverage: float | None = None, seed: int | None = None,
+    train_mask: np.ndarray | None = None,
+) -> CVResult:
+    """Out-of-fold predictions of ``spec`` on the given folds (see module docstring).
+
+    ``train_mask`` restricts which rows may ever be trained on (all by default): the test folds
+    stay identical, which is how a model trained without new lab data is compared with one
+    trained with it.
+    """
+    s = get_settings()
+    trials = s.models.tuning_trials if trials is None else trials
+    coverage = s.models.coverage if coverage is None else coverage
+    seed = s.seed if seed is None else seed
+    t0 = time.perf_counter()
+    cls = get_model_class(spec.name)
+    space = getattr(cls, "search_space", None)
+    fold = folds.reindex(ts.X.index).to_numpy()
+    n = len(ts.y)
+    pred, lo, hi = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+    reason = np.full(n, "", dtype=object)
+    all_params = []
+    for k in sorted(set(fold[fold >= 0])):
+        te, tr = fold == k, fold != k
+        if train_mask is not None:
+            tr &= train_mask
+        w = None if ts.weight is None else ts.weight[tr]
+        inner = inner_folds(ts, tr, seed + int(k))
+        params = {}
+        if space is not None and trials > 0 and (inner >= 0).any():
+            params = tune(
+                lambda p: build_model(spec, ts.target, p), space, ts.X[tr], ts.y[tr], inner,
+                w, ~ts.train_only[tr], ts.target.task, trials, seed + int(k),
+            )
+        all_params.append(params)
+        model = fit_model(build_model(spec, ts.target, params), ts.X[tr], ts.y[tr], w)
+        Xte = ts.X[te]
+        p = np.asarray(model.predict(Xte), dtype=float)
+        pred[te] = p
+        why = model.nan_reasons(Xte).reindex(Xte.index).fillna("").to_numpy()
+        reason[te] = np.where(np.isnan(p) & (why == ""), "model returned NaN", why)
+        if ts.target.task == "regression":
+            own = model.predict_interval(Xte, coverage)
+            if own is not None:
+                lo[te], hi[te] = own
+            elif (inner >= 0).any():
+                q, _ = _halfwidth(spec, ts, tr, params, inner, coverage)
+                lo[te], hi[te] = interval(p, q)
+    scored = fold >= 0
+    oof = pd.DataFrame(
+        {
+            "fold": fold, "y": ts.y, "pred": pred, "lo": lo, "hi": hi, "reason": reason,
+            "family": ts.families.to_numpy(), "source": ts.source.to_numpy(),
+        },
+        index=ts.X.index,
+    )[scored]
+    return CVResult(
+        spec.label, ts.target.name, scheme, ts.variant, oof, all_params,
+        time.perf_counter() - t0,
+    )
+
+
+def summarize(results: list[CVResult], common_only: bool = False) -> pd.DataFrame:
+    """One row per model: pooled metrics, fold mean ± std of the primary metric, n served.
+
+    With ``common_only`` every model is scored on the rows *all* of them serve (e.g. Tg where
+    the 2/3 rule needs a measured Tm), so the ranking compares like with like; models serving
+    under half of the rows (a physics model for one family) are left out of that table.
+    """
+    rows = None
+    if common_only and results:
+        results = [r for r in results if len(r.served) >= 0.5 * len(r.oof)]
+        rows = results[0].served.index if results else pd.Index([])
+        for r in results[1:]:
+            rows = rows.intersection(r.served.index)
+    out = []
+    for r in results:
+        m = r.overall(rows)
+        pf = r.per_fold(rows)
+        key = "auc" if r.target == "meltable" else "mae"
+        vals = pf[key].dropna() if key in pf else pd.Series(dtype=float)
+        out.append({
+            "model": r.model, "target": r.target, "scheme": r.scheme, "variant": r.variant,
+            **m, f"{key}_fold_mean": vals.mean(), f"{key}_fold_std": vals.std(ddof=1),
+            "n_folds": float(len(vals)), "seconds": r.seconds,
+        })
+    return pd.DataFrame(out)

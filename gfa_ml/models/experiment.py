@@ -1,0 +1,119 @@
+"""Run the protocol end to end: study -> MLflow (parent + child per model) -> figures -> report.
+
+Shared by ``gfa evaluate`` (default models, writes ``experiments/results.md``) and
+``gfa compare`` (chosen models, writes its own markdown), so both log and plot the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from gfa_ml.config import get_settings
+from gfa_ml.io.atomic import write_parquet_atomic, write_text_atomic
+from gfa_ml.models import plots, tracking
+from gfa_ml.models.evaluation import CVResult
+from gfa_ml.models.protocol import Study, run_study
+from gfa_ml.models.report import render
+from gfa_ml.models.splits import data_version
+from gfa_ml.models.targets import Target
+from gfa_ml.models.training_data import FeatureSource, TrainingSet
+
+
+@dataclass
+class ExperimentOutput:
+    study: Study
+    report: Path
+    figures: dict[str, list[Path]]
+    run_id: str
+
+
+def _figures(study: Study, fig_dir: Path, tag: str) -> dict[str, list[Path]]:
+    out: dict[str, list[Path]] = {}
+    for (target, variant) in study.sets:
+        if variant:
+            continue
+        figs: list[Path] = []
+        if target == "meltable":
+            for scheme in ("grouped", "lofo"):
+                rs = [r for r in study.results if r.target == target and r.scheme == scheme]
+                if rs:
+                    figs.append(plots.roc(rs, fig_dir / f"{tag}_meltable_roc_{scheme}.png",
+                                          f"meltability ROC, {scheme} (out of fold)"))
+                    figs.append(plots.reliability(
+                        rs, fig_dir / f"{tag}_meltable_reliability_{scheme}.png",
+                        f"meltability reliability, {scheme}"))
+        else:
+            for scheme in ("grouped", "lofo"):
+                tab = study.table(target, scheme)
+                if tab.empty:
+                    continue
+                best = tab.sort_values("mae").iloc[0]["model"]
+                for model in dict.fromkeys([best, "xgb"]):
+                    r = study.get(target, scheme, model)
+                    if r is not None and len(r.served):
+                        unit = "" if target == "Tg_over_Tm" else "K"
+                        figs.append(plots.parity(
+                            r, fig_dir / f"{tag}_{target}_{scheme}_{model}_parity.png", unit))
+        out[target] = figs
+    return out
+
+
+def run_experiment(
+    name: str, command: str, targets: list[Target], table: pd.DataFrame,
+    proxy: pd.DataFrame | None, models: dict[str, list[str]] | None = None,
+    schemes: tuple[str, ...] = ("grouped", "lofo"), trials: int | None = None,
+    report_path: Path | None = None, fig_dir: Path | None = None,
+    tracking_uri: str | None = None, features: FeatureSource | None = None,
+    feature_note: str | None = None, log=print,
+) -> ExperimentOutput:
+    paths = get_settings().paths
+    if feature_note is None:
+        from gfa_ml.models.features import declared_features
+
+        feature_note = (
+            f"`gfa_ml.featurize`; measured targets use the {len(declared_features('shared'))} "
+            "columns computed alike from a CIF and from a metal + ligand-SMILES record (metal, "
+            "node CN/donors, dimensionality, ligand); Td uses all "
+            f"{len(declared_features('all'))} (adds composition, geometry, porosity)."
+        )
+    report_path = report_path or paths.experiments / "results.md"
+    fig_dir = fig_dir or paths.experiments / "figures"
+    version = data_version(table, proxy if proxy is not None else pd.DataFrame())
+    params = {"targets": ",".join(t.name for t in targets), "schemes": ",".join(schemes),
+              "trials": trials if trials is not None else get_settings().models.tuning_trials,
+              "models": str(models or "default"), "command": command}
+    with tracking.mlflow_run(name, tracking_uri, params=params,
+                             tags={"data_version": version, "kind": name}) as parent:
+
+        def child(res: CVResult, ts: TrainingSet) -> None:
+            label = "/".join(x for x in (res.target, res.scheme, res.model, res.variant) if x)
+            with tracking.mlflow_run(label, nested=True, params={
+                "model": res.model, "target": res.target, "scheme": res.scheme,
+                "variant": res.variant or "measured", "tuned_params": res.params,
+            }, tags={"data_version": ts.version}):
+                tracking.log_metrics(res.overall())
+                for _, row in res.per_fold().iterrows():
+                    tracking.log_metrics(row.drop("fold").to_dict(), prefix="fold_",
+                                         step=int(row["fold"]))
+
+        study = run_study(targets, table, proxy, features or FeatureSource(), models=models,
+                          schemes=schemes, trials=trials, on_result=child, log=log)
+        figures = _figures(study, fig_dir, name)
+        text = render(study, command, version, tracking.git_commit(), figures, feature_note,
+                      report_path.parent)
+        write_text_atomic(text, report_path)
+        oof = pd.concat([r.oof.assign(model=r.model, target=r.target, scheme=r.scheme,
+                                      variant=r.variant) for r in study.results])
+        write_parquet_atomic(oof.reset_index(), fig_dir / f"{name}_oof_predictions.parquet")
+        for target, variant in study.sets:
+            for scheme in ("grouped", "lofo"):
+                tab = study.table(target, scheme, variant)
+                if not tab.empty:
+                    suffix = f"_{variant}" if variant else ""
+                    tab.to_csv(fig_dir / f"{name}_{target}_{scheme}{suffix}.csv", index=False)
+        tracking.log_artifacts(report_path)
+        tracking.log_artifacts(fig_dir, "figures")
+        return ExperimentOutput(study, report_path, figures, parent.info.run_id)

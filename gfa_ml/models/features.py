@@ -1,0 +1,43 @@
+"""Which columns of a material frame are model features.
+
+Material frames carry record columns (``family``, ``Tm_K``, ...) beside the numeric features of
+``gfa_ml.featurize``; only columns the featurizer declares ever reach a model, so a measured
+temperature can never leak in as a feature. Two feature sets:
+
+- ``shared``: the groups computed identically from a CIF and from a metal + ligand-SMILES record
+  (metal, node CN/donors, net dimensionality, ligand), so one model scores both kinds of input;
+- ``all``: every group, structure-only ones included (composition, geometry, porosity).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+FEATURE_SETS = ("shared", "all")
+
+
+@lru_cache(maxsize=2)
+def declared_features(feature_set: str = "all") -> tuple[str, ...]:
+    from gfa_ml.featurize import SHARED_GROUPS, feature_labels, groups
+
+    if feature_set == "all":
+        return tuple(feature_labels())
+    if feature_set == "shared":
+        return tuple(c for g in SHARED_GROUPS for c in groups()[g])
+    raise ValueError(f"unknown feature set {feature_set!r}; choose from {', '.join(FEATURE_SETS)}")
+
+
+def feature_columns(X: pd.DataFrame, feature_set: str = "all") -> list[str]:
+    """Declared feature columns of ``feature_set`` present (and numeric) in ``X``, fixed order."""
+    return [
+        c for c in declared_features(feature_set)
+        if c in X.columns and pd.api.types.is_numeric_dtype(X[c])
+    ]
+
+
+def feature_matrix(X: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """``X`` restricted to ``columns`` (absent ones NaN) as float64, in that order."""
+    return X.reindex(columns=columns).to_numpy(dtype=np.float64, na_value=np.nan)

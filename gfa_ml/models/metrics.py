@@ -1,0 +1,59 @@
+"""Metrics for regressors (MAE, RMSE, R², interval coverage) and the meltability classifier
+(ROC-AUC, balanced accuracy, Brier score); undefined values are NaN, never a fake 0."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.metrics import (
+    balanced_accuracy_score,
+    brier_score_loss,
+    mean_absolute_error,
+    r2_score,
+    roc_auc_score,
+)
+
+REGRESSION = ("mae", "rmse", "r2", "coverage", "width")
+CLASSIFICATION = ("auc", "bacc", "brier")
+
+
+def regression_metrics(
+    y: np.ndarray, pred: np.ndarray, lo: np.ndarray | None = None, hi: np.ndarray | None = None
+) -> dict[str, float]:
+    y, pred = np.asarray(y, float), np.asarray(pred, float)
+    out = {k: np.nan for k in REGRESSION}
+    out["n"] = float(len(y))
+    if len(y) == 0:
+        return out
+    out["mae"] = float(mean_absolute_error(y, pred))
+    out["rmse"] = float(np.sqrt(np.mean((y - pred) ** 2)))
+    out["r2"] = float(r2_score(y, pred)) if len(y) > 1 and np.var(y) > 0 else np.nan
+    if lo is not None and hi is not None:
+        lo, hi = np.asarray(lo, float), np.asarray(hi, float)
+        ok = ~(np.isnan(lo) | np.isnan(hi))
+        if ok.any():
+            out["coverage"] = float(np.mean((y[ok] >= lo[ok]) & (y[ok] <= hi[ok])))
+            out["width"] = float(np.mean(hi[ok] - lo[ok]))
+    return out
+
+
+def classification_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
+    y, p = np.asarray(y, int), np.asarray(p, float)
+    out = {k: np.nan for k in CLASSIFICATION}
+    out["n"] = float(len(y))
+    if len(y) == 0:
+        return out
+    out["brier"] = float(brier_score_loss(y, p, pos_label=1)) if len(y) else np.nan
+    if len(np.unique(y)) == 2:
+        out["auc"] = float(roc_auc_score(y, p))
+        out["bacc"] = float(balanced_accuracy_score(y, (p >= 0.5).astype(int)))
+    return out
+
+
+def metrics_for(task: str, y: np.ndarray, pred: np.ndarray, lo=None, hi=None) -> dict[str, float]:
+    if task == "classification":
+        return classification_metrics(y, pred)
+    return regression_metrics(y, pred, lo, hi)
+
+
+#: metric used to rank models (and whether larger is better)
+PRIMARY = {"classification": ("auc", True), "regression": ("mae", False)}

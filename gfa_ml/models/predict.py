@@ -1,0 +1,153 @@
+"""Predict every target for new materials: ``predict_frame`` (Python) behind ``gfa predict``.
+
+Output columns are a stable contract read by other tools (the screening report among them):
+``PREDICT_COLUMNS`` first, in that order; explanation columns (``<target>_top_features``) and
+per-target domain flags follow when asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gfa_ml.config import get_settings
+from gfa_ml.models.store import ModelBundle, ModelFileError, latest_dir, load_bundle
+from gfa_ml.models.targets import TARGETS
+
+_REG = ("Tm_K", "Td_K", "Tg_K", "Tg_over_Tm")
+PREDICT_COLUMNS: list[str] = [
+    "id", "p_meltable",
+    *[c for t in _REG for c in (t, f"{t}_lo", f"{t}_hi")],
+    "in_domain", "nearest_known", "status", "error", "Tg_tct_K", "Tg_tct_reason",
+]
+#: the model whose domain sets ``in_domain`` / ``nearest_known`` (measured materials as anchors)
+DOMAIN_TARGET = "meltable"
+
+
+def load_models(
+    model: str | None = None, root: Path | None = None, targets: Iterable[str] = TARGETS,
+) -> dict[str, ModelBundle]:
+    """Latest saved bundle per target for ``model`` (default from config), or one directory.
+
+    ``model`` may be a registered name (``xgb``, ``rf``, ``gnn``) or the path of a saved model
+    directory (then only its target is served). Targets never trained are simply absent.
+    """
+    if model and Path(model).exists():
+        b = load_bundle(model)
+        return {b.meta.target: b}
+    name = model or get_settings().models.default_model
+    out = {}
+    for t in targets:
+        d = latest_dir(t, name, root)
+        if d is not None:
+            out[t] = load_bundle(d)
+    if not out:
+        raise ModelFileError(f"no trained {name!r} models under "
+                             f"{root or get_settings().paths.models}; run `gfa train` first")
+    return out
+
+
+def featurize_inputs(inputs: object) -> pd.DataFrame:
+    """A feature frame (index = id, with ``status``/``error``) from any supported input.
+
+    Accepted: a feature frame (has declared feature columns), a records frame (``id``, ``metal``
+    or ``metals``, ``ligand_smiles`` ...), or an iterable of CIF items / paths.
+    """
+    from gfa_ml.featurize import feature_labels, featurize_many, featurize_records
+
+    if isinstance(inputs, pd.DataFrame):
+        df = inputs.copy()
+        if "id" in df.columns:
+            df = df.set_index(df["id"].astype(str), drop=False)
+        if not any(c in df.columns for c in feature_labels()):
+            feats = featurize_records(df.reset_index(drop=True)).set_index("id")
+            feats.index = df.index
+            df = df.drop(columns=[c for c in ("status", "error") if c in df.columns])
+            df = df.join(feats, rsuffix="_feat")
+        df = df.drop(columns=["id"], errors="ignore")
+    else:
+        n_jobs = get_settings().models.n_jobs
+        df = featurize_many(list(inputs), n_jobs=n_jobs, cache=True, progress=False)  # type: ignore[call-overload]
+        df = df.set_index(df["id"].astype(str)).drop(columns=["id"])
+    df.index.name = "id"
+    for col, default in (("status", "ok"), ("error", "")):
+        if col not in df.columns:
+            df[col] = default
+    df["status"] = df["status"].fillna("ok").astype(str)
+    df["error"] = df["error"].fillna("").astype(str)
+    return df
+
+
+def _tct(frame: pd.DataFrame) -> pd.DataFrame:
+    """Tg from topological constraint theory where that module can serve the material."""
+    out = pd.DataFrame({"Tg_tct_K": np.nan, "Tg_tct_reason": ""}, index=frame.index)
+    try:
+        from gfa_ml.tct import predict_tg
+    except ImportError:
+        out["Tg_tct_reason"] = "tct module not installed"
+        return out
+    try:
+        res = predict_tg(frame.reset_index())
+        out["Tg_tct_K"] = pd.to_numeric(res["Tg_tct_K"], errors="coerce").to_numpy()
+        out["Tg_tct_reason"] = res["reason"].fillna("").astype(str).to_numpy()
+    except Exception as exc:  # noqa: BLE001 - TCT failing must not cost the ML predictions
+        out["Tg_tct_reason"] = f"tct failed: {' '.join(str(exc).split())[:150]}"
+    return out
+
+
+def predict_frame(
+    inputs: object, models: dict[str, ModelBundle] | None = None, explain: bool = False,
+    tct: bool = True,
+) -> pd.DataFrame:
+    """One row per input with ``PREDICT_COLUMNS`` (see module docstring).
+
+    ``inputs``: CIF items/paths, a records frame or a ready feature frame (``featurize_inputs``).
+    Rows whose featurization failed keep ``status=error`` and NaN predictions.
+    """
+    models = load_models() if models is None else models
+    X = featurize_inputs(inputs)
+    ok = X["status"].ne("error").to_numpy()
+    out = pd.DataFrame(index=X.index, columns=PREDICT_COLUMNS[1:], dtype=object)
+    for col in PREDICT_COLUMNS[1:]:
+        out[col] = np.nan
+    out["status"], out["error"] = X["status"], X["error"]
+    out["in_domain"], out["nearest_known"] = False, ""
+    extra: dict[str, pd.Series] = {}
+    domains: dict[str, pd.DataFrame] = {}
+    Xok = X[ok]
+    for name, bundle in models.items():
+        target = TARGETS[name]
+        if Xok.empty:
+            continue
+        pred = np.asarray(bundle.model.predict(Xok), dtype=float)
+        out.loc[ok, target.output] = pred
+        if target.task == "regression" and np.isfinite(bundle.meta.halfwidth):
+            out.loc[ok, f"{name}_lo"] = pred - bundle.meta.halfwidth
+            out.loc[ok, f"{name}_hi"] = pred + bundle.meta.halfwidth
+        if bundle.domain is not None:
+            domains[name] = bundle.domain.assess(Xok)
+            extra[f"{name}_in_domain"] = domains[name]["in_domain"].reindex(X.index)
+        if explain and hasattr(bundle.model, "contributions"):
+            from gfa_ml.models.xgb_model import top_features
+
+            extra[f"{name}_top_features"] = top_features(
+                bundle.model.contributions(Xok)
+            ).reindex(X.index)
+    if domains:
+        dom = domains.get(DOMAIN_TARGET, next(iter(domains.values())))
+        out.loc[ok, "in_domain"] = dom["in_domain"].to_numpy()
+        out.loc[ok, "nearest_known"] = dom["nearest_known"].to_numpy()
+    if tct:
+        out[["Tg_tct_K", "Tg_tct_reason"]] = _tct(X)
+    else:
+        out["Tg_tct_reason"] = "not requested"
+    out = out.reset_index()
+    for col in ("p_meltable", *[c for t in _REG for c in (t, f"{t}_lo", f"{t}_hi")], "Tg_tct_K"):
+        out[col] = pd.to_numeric(out[col], errors="coerce")
+    out["in_domain"] = out["in_domain"].astype(bool)
+    for key, series in extra.items():
+        out[key] = series.to_numpy()
+    return out[PREDICT_COLUMNS + list(extra)]

@@ -1,0 +1,171 @@
+"""Fit the model a chemist will use for one target, with its interval, domain and provenance.
+
+Order of work: cross-validate on the stored grouped folds (honest metrics, and out-of-fold
+residuals that set the 90 % conformal half-width of the final model), tune on inner grouped folds
+of all the data, refit on everything, fit the applicability domain, save under
+``models/<target>/<model>/v<N>/`` and, when a previous version exists, say how the new one
+compares with it on the same folds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gfa_ml.config import get_settings
+from gfa_ml.models.conformal import conformal_halfwidth
+from gfa_ml.models.domain import ApplicabilityDomain
+from gfa_ml.models.evaluation import (
+    CVResult,
+    ModelSpec,
+    build_model,
+    cross_validate,
+    inner_folds,
+)
+from gfa_ml.models.features import feature_columns
+from gfa_ml.models.metrics import PRIMARY, metrics_for
+from gfa_ml.models.registry import get_model_class
+from gfa_ml.models.store import ModelBundle, ModelMeta, latest_dir, load_bundle, save_bundle
+from gfa_ml.models.targets import Target
+from gfa_ml.models.tracking import git_commit
+from gfa_ml.models.training_data import TrainingSet
+from gfa_ml.models.tuning import fit_model, tune
+
+
+def default_variant(target: Target) -> str:
+    """Meltability trains with Td-proxy presumed negatives unless the config says ``none``."""
+    use = target.name == "meltable" and get_settings().models.proxy_negatives == "weighted"
+    return "proxy" if use else ""
+
+
+@dataclass
+class TrainOutcome:
+    bundle: ModelBundle
+    path: Path
+    cv: CVResult
+    vs_previous: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        meta = self.bundle.meta
+        key = "auc" if meta.target == "meltable" else "mae"
+        unit = " K" if meta.target.endswith("_K") else ""
+        m = self.cv.overall()
+        line = (f"{meta.target} {meta.model} {meta.version}: grouped-CV {key.upper()} "
+                f"{m[key]:.3g}{unit} (n={int(m['n'])}), saved to {self.path}")
+        if self.vs_previous:
+            line += "\n  " + self.vs_previous["text"]
+        return line
+
+
+def fit_final(
+    spec: ModelSpec, ts: TrainingSet, trials: int, seed: int
+) -> tuple[Any, dict[str, Any]]:
+    """Tune on inner grouped folds of all rows, then fit on all rows."""
+    all_rows = np.ones(len(ts.y), bool)
+    inner = inner_folds(ts, all_rows, seed)
+    space = getattr(get_model_class(spec.name), "search_space", None)
+    params: dict[str, Any] = {}
+    if space is not None and trials > 0 and (inner >= 0).any():
+        params = tune(
+            lambda p: build_model(spec, ts.target, p), space, ts.X, ts.y, inner, ts.weight,
+            ~ts.train_only, ts.target.task, trials, seed,
+        )
+    return fit_model(build_model(spec, ts.target, params), ts.X, ts.y, ts.weight), params
+
+
+def compare_with_previous(
+    prev: ModelBundle, spec: ModelSpec, ts: TrainingSet, folds: pd.Series, cv_new: CVResult,
+    trials: int,
+) -> dict[str, Any]:
+    """How the retrained model compares with ``prev`` (a chemist's "did my data change it?").
+
+    1. prospective: ``prev`` (which never saw them) scored on the newly added labelled rows;
+    2. same folds: this configuration trained *without* the new rows vs with them, scored on the
+       identical test folds.
+    """
+    task = ts.target.task
+    key, higher = PRIMARY[task]
+    old_ids = set(prev.meta.train_ids)
+    scored = ts.X.index[~ts.train_only]
+    new_ids = [i for i in scored if i not in old_ids]
+    out: dict[str, Any] = {"previous_version": prev.meta.version, "n_new": len(new_ids)}
+    parts = [f"vs previous {prev.meta.version}: {len(new_ids)} new labelled material(s)"]
+    if new_ids:
+        Xn = ts.X.loc[new_ids]
+        yn = ts.y[ts.X.index.get_indexer(new_ids)]
+        pn = np.asarray(prev.model.predict(Xn), dtype=float)
+        ok = ~np.isnan(pn)
+        if ok.any():
+            m = metrics_for(task, yn[ok], pn[ok])
+            out["prospective"] = m
+            val = m["mae"] if task == "regression" else m["brier"]
+            parts.append(f"previous model on them: {'MAE' if task == 'regression' else 'Brier'} "
+                         f"{val:.3g} (n={int(ok.sum())})")
+        keep = ts.X.index.isin(list(old_ids)) | ts.train_only
+        if keep.sum() > 5:
+            cv_old = cross_validate(spec, ts, folds, trials=trials, train_mask=keep)
+            rows = cv_new.served.index.intersection(cv_old.served.index)
+            a, b = cv_old.overall(rows)[key], cv_new.overall(rows)[key]
+            out["same_folds"] = {"without_new": a, "with_new": b, "metric": key}
+            better = (b > a) if higher else (b < a)
+            parts.append(f"same folds, {key.upper()} without → with new data: {a:.3g} → {b:.3g} "
+                         f"({'better' if better else 'not better'})")
+    out["text"] = "; ".join(parts)
+    return out
+
+
+def train_target(
+    ts: TrainingSet, model: str = "xgb", trials: int | None = None,
+    root: Path | None = None, seed: int | None = None,
+) -> TrainOutcome:
+    """CV, final fit, conformal half-width, domain, save (see module docstring)."""
+    s = get_settings()
+    trials = s.models.tuning_trials if trials is None else trials
+    seed = s.seed if seed is None else seed
+    spec = ModelSpec.parse(model)
+    folds = ts.folds("grouped")
+    cv = cross_validate(spec, ts, folds, trials=trials, seed=seed)
+    final, params = fit_final(spec, ts, trials, seed)
+    served = cv.served
+    halfwidth = float("nan")
+    if ts.target.task == "regression":
+        halfwidth = conformal_halfwidth(served["y"] - served["pred"], s.models.coverage)
+    cols = getattr(final, "feature_columns_", None) or feature_columns(ts.X, "shared")
+    # anchored on materials with real labels: presumed proxy negatives are no "known" material
+    domain = ApplicabilityDomain(s.models.domain_k, s.models.domain_quantile).fit(
+        ts.X[~ts.train_only], cols)
+    meta = ModelMeta(
+        target=ts.target.name, model=spec.label, variant=ts.variant, data_version=ts.version,
+        feature_version=str(s.featurize.cache_version),
+        git_commit=git_commit(), created=datetime.now(UTC).isoformat(timespec="seconds"),
+        params=params, feature_columns=list(cols), halfwidth=halfwidth,
+        coverage=s.models.coverage,
+        cv_metrics={k: v for k, v in cv.overall().items() if np.isfinite(v)},
+        train_ids=[str(i) for i in ts.X.index[~ts.train_only]],
+    )
+    bundle = ModelBundle(meta=meta, model=final, domain=domain)
+    prev_dir = latest_dir(ts.target.name, spec.label, root)
+    vs_prev: dict[str, Any] = {}
+    if prev_dir is not None:
+        try:
+            prev = load_bundle(prev_dir)
+        except Exception as exc:  # noqa: BLE001 - an unreadable old model must not block training
+            vs_prev = {"text": f"previous {prev_dir.name} unreadable ({exc})"}
+        else:
+            if set(prev.meta.train_ids) != set(meta.train_ids):
+                vs_prev = compare_with_previous(prev, spec, ts, folds, cv, trials)
+            else:
+                pm = prev.meta.cv_metrics
+                key = PRIMARY[ts.target.task][0]
+                same = ("same data" if prev.meta.data_version == meta.data_version else
+                        f"data {prev.meta.data_version} → {meta.data_version}")
+                vs_prev = {"text": f"vs previous {prev.meta.version}: same training materials "
+                                   f"({same}); {key.upper()} {pm.get(key, float('nan')):.3g} → "
+                                   f"{meta.cv_metrics.get(key, float('nan')):.3g}"}
+    path = save_bundle(bundle, root)
+    return TrainOutcome(bundle=bundle, path=path, cv=cv, vs_previous=vs_prev)

@@ -1,0 +1,241 @@
+"""Assemble the training set of each target from the measured table and the Td proxy set.
+
+Decisions (shown in ``experiments/results.md``):
+
+- Td: the 2,506 Td-proxy MOFs plus measured Td; a proxy MOF that is also a measured material
+  shares its CV group, so the two copies never straddle train and test.
+- meltability: positives and negatives from the measured table only (``meltable`` yes/no);
+  variant ``proxy`` adds the Td-proxy MOFs as *presumed non-meltable* at a low weight, train-only
+  (never scored), since nearly all carboxylate/azolate MOFs decompose before they melt.
+  Proxy MOFs that are measured materials are dropped from that variant (the measured label wins).
+- Tm, Tg, Tg/Tm: measured rows with a value; Tg/Tm is the ratio in kelvin, predicted directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gfa_ml.config import get_settings
+from gfa_ml.models.splits import data_version, stored_folds
+from gfa_ml.models.targets import Target
+from gfa_ml.structures.core_mof import parse_source, refcode_base
+
+PROXY_FAMILY = "CoRE MOF (Td proxy)"
+
+
+class FeatureSource:
+    """Turns records and CIF references into feature frames (index = material id).
+
+    The default delegates to ``gfa_ml.featurize``; tests and experiments pass their own.
+    """
+
+    def records(self, df: pd.DataFrame) -> pd.DataFrame:
+        from gfa_ml.featurize import featurize_records
+
+        out = featurize_records(df)
+        return out.set_index("id") if "id" in out.columns else out.set_axis(df.index)
+
+    def cifs(self, refs: pd.Series) -> pd.DataFrame:
+        """Features for ``refs`` (index = material id, values = ``core-mof:SET/NAME`` or path)."""
+        from gfa_ml.featurize import featurize_many
+
+        refs = refs[refs.astype(str).str.len() > 0]
+        if refs.empty:
+            return pd.DataFrame(index=pd.Index([], name="id"))
+        n_jobs = get_settings().models.n_jobs
+        feats = featurize_many(list(cif_items(refs)), n_jobs=n_jobs, cache=True)
+        return feats.set_index("id")
+
+
+def cif_items(refs: pd.Series) -> Iterator:
+    """CifItems for ``refs`` (material id -> ``core-mof:SET/NAME`` or a CIF path), ids kept."""
+    from gfa_ml.structures.inputs import CifItem, iter_inputs
+
+    home = get_settings().paths.home
+    by_core: dict[str, dict[str, list[str]]] = {}
+    for mid, ref in refs.items():
+        ref = str(ref)
+        if ref.startswith("core-mof:") and "/" in ref:
+            spec, name = ref.split("/", 1)
+            by_core.setdefault(spec, {}).setdefault(name, []).append(str(mid))
+        else:
+            path = Path(ref) if Path(ref).is_absolute() else home / ref
+            for item in iter_inputs([str(path)]):
+                yield CifItem(id=str(mid), cif_text=item.cif_text, source=item.source)
+    for spec, names in by_core.items():
+        parse_source(spec)
+        for item in iter_inputs([spec], names=list(names)):
+            for mid in names[item.id]:
+                yield CifItem(id=mid, cif_text=item.cif_text, source=item.source)
+
+
+def merge_features(records: pd.DataFrame, cifs: pd.DataFrame) -> pd.DataFrame:
+    """Record features first; CIF features fill groups the record cannot provide."""
+    cifs = cifs.drop(columns=[c for c in ("status", "error") if c in cifs.columns])
+    extra = [c for c in cifs.columns if c not in records.columns]
+    return records.join(cifs[extra], how="left") if extra else records
+
+
+@dataclass
+class TrainingSet:
+    """Everything a CV run needs, aligned row by row (index = material id)."""
+
+    target: Target
+    X: pd.DataFrame
+    y: np.ndarray
+    groups: pd.Series
+    families: pd.Series
+    source: pd.Series
+    version: str
+    variant: str = ""
+    weight: np.ndarray | None = None
+    train_only: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    #: materials left out because they could not be featurized (id -> reason)
+    excluded: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
+    #: every labelled row (featurized or not): folds are drawn over these, so a featurizer
+    #: change that fails a few more CIFs never reshuffles the stored splits
+    labelled: pd.DataFrame | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.train_only) != len(self.y):
+            self.train_only = np.zeros(len(self.y), bool)
+
+    def folds(self, scheme: str, write: bool = True) -> pd.Series:
+        """Stored folds for this data version; train-only rows get fold -1."""
+        lab = self.labelled
+        if lab is None:
+            lab = pd.DataFrame({"group": self.groups, "family": self.families, "y": self.y,
+                                "train_only": self.train_only}, index=self.X.index)
+        lab = lab[~lab["train_only"].to_numpy(bool)]
+        fold = stored_folds(
+            self.target.name, scheme, self.version, lab.index, lab["group"],
+            y=lab["y"].to_numpy() if self.target.task == "classification" else None,
+            families=lab["family"], variant=self.variant, write=write,
+        )
+        return fold.reindex(self.X.index).fillna(-1).astype(int)
+
+
+def measured_label(target: Target, table: pd.DataFrame) -> pd.Series:
+    if target.name == "meltable":
+        lab = table["meltable"].astype(str).str.strip().str.lower()
+        return lab.map({"yes": 1.0, "no": 0.0})
+    return pd.to_numeric(table[target.name], errors="coerce")
+
+
+def _measured_groups(table: pd.DataFrame) -> pd.Series:
+    series = table["series"].fillna("").astype(str).str.strip()
+    return ("m:" + series.where(series != "", table.index.astype(str))).set_axis(table.index)
+
+
+def _proxy_overlap(table: pd.DataFrame, proxy: pd.DataFrame) -> pd.Series:
+    """Measured id for each proxy row that is the same material (refcode base or CIF), else ''."""
+    by_key: dict[str, str] = {}
+    for mid, row in table.iterrows():
+        for code in str(row.get("csd_refcode", "") or "").replace(",", ";").split(";"):
+            if code.strip():
+                by_key[refcode_base(code.strip())] = str(mid)
+        if str(row.get("cif_path", "") or ""):
+            by_key[str(row["cif_path"])] = str(mid)
+    pairs = zip(proxy["cif_path"], proxy["refcode_base"], strict=True)
+    return pd.Series([by_key.get(c, by_key.get(b, "")) for c, b in pairs], index=proxy.index)
+
+
+def build_training_set(
+    target: Target,
+    table: pd.DataFrame,
+    proxy: pd.DataFrame | None,
+    features: FeatureSource,
+    variant: str = "",
+) -> TrainingSet:
+    """The rows, labels, CV groups and features of one target (see module docstring)."""
+    s = get_settings().models
+    version = data_version(table, proxy if proxy is not None else pd.DataFrame())
+    y_m = measured_label(target, table)
+    rows = table[y_m.notna()]
+    X = features.records(rows.reset_index()).reindex(rows.index)
+    if "cif_path" in rows.columns:
+        X = merge_features(X, features.cifs(rows["cif_path"].fillna("")))
+    X = rows.join(X, how="left", rsuffix="_feat")
+    parts = {
+        "X": [X], "y": [y_m[rows.index].to_numpy()], "groups": [_measured_groups(rows)],
+        "families": [rows["family"].astype(str)],
+        "source": [pd.Series("measured", index=rows.index)],
+        "weight": [np.ones(len(rows))], "train_only": [np.zeros(len(rows), bool)],
+    }
+    use_proxy = proxy is not None and (
+        target.name == "Td_K" or (target.name == "meltable" and variant == "proxy")
+    )
+    if use_proxy:
+        px = proxy.copy()
+        px.index = px["core_name"].astype(str)
+        overlap = _proxy_overlap(table, px)
+        if target.name == "meltable":
+            px = px[overlap == ""]
+        m_groups = _measured_groups(table)
+        groups = pd.Series(
+            [
+                m_groups[m] if m else f"p:{g}"
+                for m, g in zip(overlap[px.index], px["group"], strict=True)
+            ],
+            index=px.index,
+        )
+        Xp = features.cifs(px["cif_path"]).reindex(px.index)
+        Xp = px.join(Xp, how="left", rsuffix="_feat").assign(family=PROXY_FAMILY)
+        missing = Xp["status"].isna() if "status" in Xp else pd.Series(True, index=Xp.index)
+        Xp.loc[missing, ["status", "error"]] = ["error", "CIF not found or not featurized"]
+        is_td = target.name == "Td_K"
+        parts["X"].append(Xp)
+        parts["y"].append(px["Td_K"].to_numpy(float) if is_td else np.zeros(len(px)))
+        parts["groups"].append(groups)
+        parts["families"].append(pd.Series(PROXY_FAMILY, index=px.index))
+        parts["source"].append(pd.Series("td_proxy", index=px.index))
+        w = 1.0 if is_td else s.proxy_negative_weight
+        parts["weight"].append(np.full(len(px), w))
+        parts["train_only"].append(np.full(len(px), not is_td))
+    X = pd.concat([x for x in parts["X"] if len(x)] or parts["X"][:1], axis=0, sort=False)
+    X.index = X.index.astype(str)
+    X.index.name = "id"
+    if X.index.duplicated().any():
+        dup = X.index[X.index.duplicated()][0]
+        raise ValueError(f"duplicate material id {dup!r} across measured and proxy tables")
+    weight = np.concatenate(parts["weight"])
+    failed = (X["status"] == "error").to_numpy() if "status" in X else np.zeros(len(X), bool)
+    keep = ~failed
+    labelled = pd.DataFrame({
+        "group": pd.concat(parts["groups"]).to_numpy(),
+        "family": pd.concat(parts["families"]).to_numpy(),
+        "y": np.concatenate(parts["y"]).astype(float),
+        "train_only": np.concatenate(parts["train_only"]),
+    }, index=X.index)
+    return TrainingSet(
+        target=target, X=X[keep], y=np.concatenate(parts["y"]).astype(float)[keep],
+        groups=pd.concat(parts["groups"]).set_axis(X.index)[keep],
+        families=pd.concat(parts["families"]).set_axis(X.index)[keep],
+        source=pd.concat(parts["source"]).set_axis(X.index)[keep],
+        version=version, variant=variant,
+        weight=None if np.all(weight == 1.0) else weight[keep],
+        train_only=np.concatenate(parts["train_only"])[keep],
+        excluded=X.loc[failed, "error"].fillna("").astype(str), labelled=labelled,
+    )
+
+
+def load_tables(
+    measured: Path | None = None, proxy: Path | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The measured training table and the Td proxy (None when its file is absent)."""
+    from gfa_ml.data.measured import load_measured, training_table
+    from gfa_ml.data.td_proxy import load_td_proxy
+
+    table = training_table(load_measured(measured))
+    p = proxy or get_settings().paths.td_proxy_csv
+    return table, (load_td_proxy(p) if Path(p).exists() else None)
+
+
+def targets_available(table: pd.DataFrame, targets: Iterable[Target]) -> list[Target]:
+    """Targets with enough labelled rows to cross-validate (>= 5)."""
+    return [t for t in targets if measured_label(t, table).notna().sum() >= 5 or t.name == "Td_K"]

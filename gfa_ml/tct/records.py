@@ -1,0 +1,77 @@
+"""Turn a measured-table record into a constraint inventory (or a reason it cannot be counted)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from gfa_ml.data.columns import parse_linker_fractions, split_multi
+from gfa_ml.tct.counting import Inventory, count_formula_unit
+from gfa_ml.tct.tables import FamilyTable, available_families, load_family
+
+
+@dataclass(frozen=True)
+class Glass:
+    """One material as the TCT model sees it; ``inventory`` is None when ``reason`` says why."""
+
+    id: str
+    family: str
+    metals: str  # sorted, ';'-joined: the metal group whose reference glass it needs
+    fractions: Mapping[str, float]
+    inventory: Inventory | None
+    reason: str = ""
+
+    @property
+    def group(self) -> tuple[str, str]:
+        return (self.family, self.metals)
+
+
+def _coordination(record: Mapping, metals: list[str], table: FamilyTable) -> float | None:
+    values = []
+    for cell in split_multi(record.get("coordination_number")):
+        try:
+            values.append(float(cell))
+        except ValueError:
+            continue
+    if values:
+        return float(np.mean(values))
+    known = [table.metal_coordination[m] for m in metals if m in table.metal_coordination]
+    return float(np.mean(known)) if known else None
+
+
+def glass_from_record(record: Mapping, id_: str | None = None) -> Glass:
+    """Count the constraints of a record with ``family``, ``metals``, ``linker_fractions``."""
+    id_ = str(id_ if id_ is not None else record.get("id", ""))
+    family = str(record.get("family") or "").strip()
+    metals = sorted(split_multi(record.get("metals")))
+    key = ";".join(metals)
+
+    def fail(reason: str, fractions: Mapping[str, float] | None = None) -> Glass:
+        return Glass(id_, family, key, fractions or {}, None, reason)
+
+    if family not in available_families():
+        return fail(f"no constraint table or reference glass for family {family or '(blank)'}")
+    table = load_family(family)
+    if not metals:
+        return fail("no metals given")
+    try:
+        fractions = parse_linker_fractions(record.get("linker_fractions"))
+    except ValueError:
+        return fail(f"unreadable linker_fractions {record.get('linker_fractions')!r}")
+    if not fractions:
+        return fail("no linker_fractions (linker stoichiometry) given")
+    cn = _coordination(record, metals, table)
+    if cn is None:
+        return fail(f"no coordination number for metal(s) {key}")
+    try:
+        inv = count_formula_unit(cn, fractions, table)
+    except KeyError as err:
+        return fail(f"no constraint graph for linker {err.args[0]} in family {family}", fractions)
+    return Glass(id_, family, key, fractions, inv)
+
+
+def non_parent_fraction(glass: Glass, table: FamilyTable) -> float:
+    """Linker per metal that is not the parent linker (0 for ZIF-4-like Zn(Im)2)."""
+    return float(sum(f for name, f in glass.fractions.items() if name != table.parent_linker))
