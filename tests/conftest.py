@@ -40,5 +40,16 @@ def write_table(path: Path, rows: list[dict]) -> Path:
 
 
 @pytest.fixture
+def one_torch_thread():
+    """Tiny GNN graphs: extra torch threads only add synchronisation (and stall a busy machine)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture
 def good_table(tmp_path: Path) -> Path:
     return write_table(tmp_path / "measured.csv", [ZIF4, CU4I4])

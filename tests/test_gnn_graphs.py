@@ -16,16 +16,9 @@ from gfa_ml.gnn.train import atom_batches
 from gfa_ml.structures.cif import parse_structure
 from gfa_ml.structures.core_mof import iter_cifs
 
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny graphs: extra threads only add synchronisation (and stall on a busy machine)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-ZNI = "IMIDZB10_clean"  # zni Zn(im)2, 102 atoms
+ZNI = "IMIDZB10_clean"  # Zn(im)2 (sod-type, not zni), 102 atoms
 ZIF8 = "OFERUN_clean"  # ZIF-8, 138 atoms
 
 

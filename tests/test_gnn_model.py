@@ -20,14 +20,7 @@ from gfa_ml.models.registry import get_model_class
 from gfa_ml.structures.cif import parse_structure
 from gfa_ml.structures.core_mof import iter_cifs
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny graphs: extra threads only add synchronisation (and stall on a busy machine)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 # twenty of the smallest Td-proxy cells (20-28 atoms), real TGA Td targets
 SMALL = ["LUFQUZ_clean", "PEWFII_clean", "SAYTUJ_clean", "JEXWUF_clean", "JEXXAM_clean",

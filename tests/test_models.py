@@ -258,3 +258,13 @@ def test_compare_ranks_models_on_identical_folds(home, tmp_path) -> None:
     splits = list((home / "datasets" / "splits").glob("Tg_K__grouped__*.csv"))
     lofo = list((home / "datasets" / "splits").glob("Tg_K__lofo__*.csv"))
     assert len(splits) == 1 and len(lofo) == 1
+
+
+def test_records_metal_alias_reaches_the_models() -> None:
+    """The --records format says `metal`; graph and TCT models read `metals`."""
+    from gfa_ml.models.predict import featurize_inputs
+
+    recs = pd.DataFrame({"id": ["zif4-like"], "metal": ["Zn"], "ligand_smiles": ["c1c[n-]cn1"]})
+    X = featurize_inputs(recs)
+    assert X.loc["zif4-like", "metals"] == "Zn"
+    assert X.loc["zif4-like", "status"] == "ok"

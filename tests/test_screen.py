@@ -36,7 +36,10 @@ def project(tmp_path_factory: pytest.TempPathFactory):
     from gfa_ml.models.training_data import FeatureSource, build_training_set, load_tables
 
     home = tmp_path_factory.mktemp("home")
-    (home / "datasets").symlink_to(get_settings().paths.datasets)
+    # read-only data through symlinks; split files the training writes stay in the tmp home
+    (home / "datasets").mkdir()
+    for sub in ("measured", "td_proxy"):
+        (home / "datasets" / sub).symlink_to(get_settings().paths.datasets / sub)
     mp = pytest.MonkeyPatch()
     mp.setenv("GFA_HOME", str(home))
     mp.setenv("GFA_CACHE", str(home / "cache"))

@@ -62,6 +62,10 @@ def featurize_inputs(inputs: object) -> pd.DataFrame:
         df = inputs.copy()
         if "id" in df.columns:
             df = df.set_index(df["id"].astype(str), drop=False)
+        # the --records format's singular names -> the measured-table names every model reads
+        for alias, canonical in (("metal", "metals"), ("oxidation_state", "oxidation_states")):
+            if alias in df.columns and canonical not in df.columns:
+                df = df.rename(columns={alias: canonical})
         if not any(c in df.columns for c in feature_labels()):
             feats = featurize_records(df.reset_index(drop=True)).set_index("id")
             feats.index = df.index
@@ -98,6 +102,20 @@ def _tct(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _note_missing(
+    out: pd.DataFrame, Xok: pd.DataFrame, pred: np.ndarray, bundle: ModelBundle, name: str
+) -> None:
+    """A model that returns NaN for a featurized row must say why, never leave a silent gap."""
+    missing = ~np.isfinite(pred)
+    if not missing.any():
+        return
+    reasons = bundle.model.nan_reasons(Xok).reindex(Xok.index).fillna("")
+    for idx, reason in zip(Xok.index[missing], reasons[missing], strict=True):
+        note = f"{name}: {reason or 'the model returned no value'}"
+        prev = out.at[idx, "error"]
+        out.at[idx, "error"] = f"{prev}; {note}" if prev else note
+
+
 def predict_frame(
     inputs: object, models: dict[str, ModelBundle] | None = None, explain: bool = False,
     tct: bool = True,
@@ -124,6 +142,7 @@ def predict_frame(
             continue
         pred = np.asarray(bundle.model.predict(Xok), dtype=float)
         out.loc[ok, target.output] = pred
+        _note_missing(out, Xok, pred, bundle, name)
         if target.task == "regression" and np.isfinite(bundle.meta.halfwidth):
             out.loc[ok, f"{name}_lo"] = pred - bundle.meta.halfwidth
             out.loc[ok, f"{name}_hi"] = pred + bundle.meta.halfwidth

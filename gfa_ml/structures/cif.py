@@ -100,15 +100,7 @@ def _pymatgen_cell(cif_text: str) -> Cell:
         structures = parser.parse_structures(primitive=False, on_error="raise")
     if not structures:
         raise CIFError("pymatgen found no structure")
-    s = structures[0]
-    if not s.is_ordered:
-        raise CIFError("partial occupancy / disorder: mixed or partially occupied sites")
-    return Cell(
-        lattice=np.array(s.lattice.matrix, dtype=float),
-        symbols=tuple(site.specie.symbol for site in s),
-        frac=np.asarray(s.frac_coords, dtype=float) % 1.0,
-        parser="pymatgen",
-    )
+    return cell_from_structure(structures[0])
 
 
 def parse_cell(cif_text: str, name: str = "") -> Cell:
