@@ -3,15 +3,13 @@
 Wraps ``gfa_ml.models.predict.predict_frame`` (the same code as ``gfa predict``). The bundles
 are loaded once by the driver, which fails fast on a missing or corrupted model, and travel
 with each chunk, so workers need no access to the model directory (remote dask workers).
-The TCT Tg column is filled from calibrations fitted once per process, and only when a chunk
-holds a material TCT can count: ``predict_frame`` recalibrates on every call (~2.5 s), which
-over a 12,000-structure screen would cost more than the featurization.
+The TCT calibration is fitted once per process (``gfa_ml.tct.predict.calibrate``) and only
+when a chunk holds a material TCT can count.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -19,22 +17,6 @@ import pandas as pd
 
 class PredictorError(RuntimeError):
     """No usable trained model (one-line message)."""
-
-
-@lru_cache(maxsize=1)
-def _calibrations() -> dict:
-    from gfa_ml.tct.predict import calibrate
-
-    return calibrate() or {}
-
-
-def _tct_tg(features: pd.DataFrame) -> pd.DataFrame:
-    """TCT Tg and reason per row, as ``gfa predict`` reports them."""
-    from gfa_ml.tct.predict import glasses_from_frame, predict_with
-
-    glasses = glasses_from_frame(features.reset_index(drop=True))
-    countable = any(g.inventory is not None for g in glasses)
-    return predict_with(_calibrations() if countable else {}, glasses)
 
 
 @dataclass
@@ -62,12 +44,7 @@ class ModelPredictor:
     def __call__(self, features: pd.DataFrame) -> pd.DataFrame:
         from gfa_ml.models.predict import predict_frame
 
-        out = predict_frame(features, models=self.bundles, tct=False).reset_index(drop=True)
-        if self.tct:
-            tg = _tct_tg(features)
-            out["Tg_tct_K"] = tg["Tg_tct_K"].to_numpy(dtype=float)
-            out["Tg_tct_reason"] = tg["reason"].to_numpy()
-        return out
+        return predict_frame(features, models=self.bundles, tct=self.tct).reset_index(drop=True)
 
     def describe(self) -> dict[str, str]:
         """Per target: model name, version, data version, git commit and file checksum."""

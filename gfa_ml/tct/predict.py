@@ -7,6 +7,7 @@ the curated measured table (``gfa_ml.data.measured``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -64,23 +65,43 @@ def predict_with(cals: dict[str, Calibration], glasses: Sequence[Glass]) -> pd.D
     return frame.reindex(columns=OUTPUT_COLUMNS).fillna({"reference": "", "reason": ""})
 
 
-def calibrate(training: pd.DataFrame | None = None) -> dict[str, Calibration] | None:
-    """Calibrations on ``training`` (measured format; default the curated table), None if absent."""
-    if training is None:
-        from gfa_ml.data.measured import training_table
+def _default_tables_key() -> tuple | None:
+    """Identity of the default calibration tables (curated + lab), None if there is none."""
+    paths = get_settings().paths
+    if not paths.measured_csv.exists():
+        return None
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size)
+                 for p in (paths.measured_csv, paths.lab_csv) if p.exists())
 
-        try:
-            training = training_table().reset_index()
-        except FileNotFoundError:
-            return None
+
+@lru_cache(maxsize=4)
+def _calibrate_default(key: tuple) -> dict[str, Calibration]:
+    """Fitted once per process and table version: screening predicts chunk after chunk, and a
+    calibration costs seconds."""
+    from gfa_ml.data.measured import training_table
+
+    return _fit(training_table().reset_index())
+
+
+def _fit(training: pd.DataFrame) -> dict[str, Calibration]:
     rows = training_rows(training)
     return fit_families(glasses_from_frame(rows), rows["Tg_K"].to_numpy(float))
+
+
+def calibrate(training: pd.DataFrame | None = None) -> dict[str, Calibration] | None:
+    """Calibrations on ``training`` (measured format; default the curated table), None if absent."""
+    if training is not None:
+        return _fit(training)
+    key = _default_tables_key()
+    return None if key is None else _calibrate_default(key)
 
 
 def predict_glass_list(
     glasses: Sequence[Glass], training: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """Calibrate (see :func:`calibrate`) and predict; NaN + reason for every row if no table."""
+    if not any(g.inventory is not None for g in glasses):
+        return predict_with({}, glasses)  # nothing countable: no calibration needed
     cals = calibrate(training)
     if cals is None:
         out = predict_with({}, glasses)
