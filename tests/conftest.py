@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -53,3 +55,32 @@ def one_torch_thread():
 @pytest.fixture
 def good_table(tmp_path: Path) -> Path:
     return write_table(tmp_path / "measured.csv", [ZIF4, CU4I4])
+
+
+@contextmanager
+def project_home(
+    root: Path, train: tuple[str, ...] = ("meltable", "Tm_K", "Td_K")
+) -> Iterator[Path]:
+    """A temporary project home: the real datasets (read-only symlinks), a fresh feature cache
+    and models/ of its own, with untuned xgb models trained for ``train`` (no Td proxy)."""
+    from gfa_ml.config import get_settings
+    from gfa_ml.models.targets import TARGETS
+    from gfa_ml.models.training import train_target
+    from gfa_ml.models.training_data import FeatureSource, build_training_set, load_tables
+
+    (root / "datasets").mkdir()
+    for sub in ("measured", "td_proxy"):
+        (root / "datasets" / sub).symlink_to(get_settings().paths.datasets / sub)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("GFA_HOME", str(root))
+    mp.setenv("GFA_CACHE", str(root / "cache"))
+    get_settings.cache_clear()
+    try:
+        table, _ = load_tables()
+        for name in train:
+            train_target(build_training_set(TARGETS[name], table, None, FeatureSource()), "xgb",
+                         trials=0)
+        yield root
+    finally:
+        mp.undo()
+        get_settings.cache_clear()

@@ -51,7 +51,7 @@ def test_blind_td_file_is_scored_with_domain_flags(models_home, tmp_path) -> Non
     """`gfa evaluate --blind`: CoRE refcodes and a record-only row; the record lacks every
     structure feature the Td model relies on, so it must be flagged out of domain."""
     from gfa_ml.data.td_proxy import load_td_proxy
-    from gfa_ml.models.blind import score_blind
+    from gfa_ml.models.blind import blind_inputs, score_blind
     from gfa_ml.models.training import train_target
     from gfa_ml.models.training_data import FeatureSource, build_training_set
 
@@ -66,6 +66,10 @@ def test_blind_td_file_is_scored_with_domain_flags(models_home, tmp_path) -> Non
         f"{proxy['refcode'].iloc[1]},,,,{proxy['Td_C'].iloc[1]}\n"
         ",zn-bdc-record,Zn,O=C([O-])c1ccc(cc1)C([O-])=O,400\n"
     )
+    # structure rows keep their CIF reference (graph models build their own input from it)
+    X = blind_inputs(pd.read_csv(blind, dtype=str, keep_default_na=False))
+    assert X["cif_path"].iloc[0] == f"core-mof:2019-ASR/{proxy['core_name'].iloc[0]}"
+    assert X.loc["zn-bdc-record", "cif_path"] == ""
     rows, metrics = score_blind(blind, {"Td_K": out.bundle})
     rows = rows.set_index("id")
     assert rows.loc["zn-bdc-record", "in_domain"] == False  # noqa: E712 - numpy bool

@@ -13,13 +13,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gfa_ml.config import get_settings
 from gfa_ml.screen.checkpoint import CheckpointMismatch
 from gfa_ml.screen.executor import ExecutorSpec
 from gfa_ml.screen.filters import FilterError, Filters
 from gfa_ml.screen.predictor import ModelPredictor
 from gfa_ml.screen.run import run_screen
 from gfa_ml.structures import core_mof
+from tests.conftest import project_home
 
 ZIF8, HKUST1, ZIF4, ZNI = "OFERUN_clean", "FIQCEN_clean", "VEJYUF_clean", "IMIDZB10_clean"
 #: CoRE 2019-ASR structures near the start of the tarball (fast to stream), incl. failures
@@ -31,30 +31,12 @@ BROKEN_CIF = "data_broken\n_cell_length_a 10.0\n_cell_length_b\nloop_\n_atom_sit
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory):
     """A temporary project home (real datasets, fresh feature cache) with trained models."""
-    from gfa_ml.models.targets import TARGETS
-    from gfa_ml.models.training import train_target
-    from gfa_ml.models.training_data import FeatureSource, build_training_set, load_tables
-
-    home = tmp_path_factory.mktemp("home")
-    # read-only data through symlinks; split files the training writes stay in the tmp home
-    (home / "datasets").mkdir()
-    for sub in ("measured", "td_proxy"):
-        (home / "datasets" / sub).symlink_to(get_settings().paths.datasets / sub)
-    mp = pytest.MonkeyPatch()
-    mp.setenv("GFA_HOME", str(home))
-    mp.setenv("GFA_CACHE", str(home / "cache"))
-    get_settings.cache_clear()
-    table, _ = load_tables()
-    for name in ("meltable", "Tm_K", "Td_K"):
-        ts = build_training_set(TARGETS[name], table, None, FeatureSource())
-        train_target(ts, "xgb", trials=0)
-    cifs = home / "cifs"
-    cifs.mkdir()
-    for name, text in core_mof.iter_cifs("2019-ASR", [ZIF8, HKUST1, ZIF4, ZNI, *OTHERS]):
-        (cifs / f"{name}.cif").write_text(text)
-    yield home
-    mp.undo()
-    get_settings.cache_clear()
+    with project_home(tmp_path_factory.mktemp("home")) as home:
+        cifs = home / "cifs"
+        cifs.mkdir()
+        for name, text in core_mof.iter_cifs("2019-ASR", [ZIF8, HKUST1, ZIF4, ZNI, *OTHERS]):
+            (cifs / f"{name}.cif").write_text(text)
+        yield home
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gfa_ml.config import get_settings
 from gfa_ml.tct.calibrate import fit_family, predict_glasses
 from gfa_ml.tct.counting import Inventory, count_formula_unit, maxwell_counts, mean_constraints
 from gfa_ml.tct.onset import Onset
@@ -163,7 +162,8 @@ def test_tg_rises_with_constraint_density():
         tg[model] = solve_tg(nets, theta, np.repeat(floppy, len(xs)), onset)
         assert tg[model][0] == pytest.approx(1.0)
     assert np.all(np.diff(tg["smooth"]) > 0)
-    assert np.all(np.diff(tg["step"]) >= -1e-9) and 1.0 < tg["step"][1] < 1.03
+    # x = 0.2: below 1.03 the ratio asks for 0.0909 / 0.0678 = 1.34 (contradiction) -> pinned
+    assert np.all(np.diff(tg["step"]) >= -1e-9) and tg["step"][1] == pytest.approx(1.03)
     assert tg["step"][-1] == pytest.approx(table.onsets["link_bend"])
 
 
@@ -172,6 +172,11 @@ def test_fragility_is_m0_for_temperature_independent_rigidity():
     m = fragility(nets, np.array([1.0]), np.array([1.0, 1.0]), Onset("smooth", 15), m0=15.0)
     assert m[0] == pytest.approx(15.0)
     assert m[1] > 15.0  # constraints that soften on heating make the liquid more fragile
+    # a step model pinned at an onset still gets a finite m: the derivative uses smooth q(T)
+    nets = _nets([2.4], [0.3])
+    tau = solve_tg(nets, np.array([1.1]), np.array([0.5]), Onset("step"))
+    m_step = fragility(nets, np.array([1.1]), tau, Onset("step"), m0=15.0)
+    assert tau[0] == pytest.approx(1.1) and np.isfinite(m_step[0]) and m_step[0] > 15.0
 
 
 # --- scope, calibration and the model contract --------------------------------------------
@@ -227,34 +232,13 @@ def test_fit_uses_only_glasses_given_and_keeps_priors_without_data():
     # linker-class M-N-C onsets without data fall back on the FITTED family onset, not the prior
     for kind in ("link_bend_donating", "link_bend_withdrawing"):
         assert cal.theta[kind] == pytest.approx(cal.theta["link_bend"], abs=1e-3)
-    assert set(cal.references) == {"Zn", "Cd"}
-    assert cal.references["Zn"].id == "zif-4" and cal.references["Cd"].id == "cd-im2"
+    assert set(cal.scales) == {"Zn", "Cd"}
+    assert cal.scales["Zn"].id == "zif-4" and cal.scales["Cd"].id == "cd-im2"
     out = predict_glasses(cal, bim_only)
     assert out.set_index("id").loc["zif-4", "Tg_tct_K"] == pytest.approx(565.15)
 
 
-# --- the curated ZIF series (skips only if the curated table is absent) --------------------
-
-MEASURED = get_settings().paths.measured_csv
-
-
-@pytest.mark.skipif(not MEASURED.exists(), reason="datasets/measured/measured.csv not built")
-def test_loo_on_the_curated_zif_series():
-    from gfa_ml.tct.validate import run_loo
-
-    result = run_loo()
-    t = result.table
-    mae, n = result.mae()
-    rule_mae, rule_n = result.rule_mae()
-    assert n >= 10  # Zn(Im)2-x(L)x glasses with L = bIm, mbIm, ClbIm + the Cd pair
-    assert {"Zn", "Cd"} <= {s.split()[0] for s in t.loc[t["in_series"], "series"]}
-    # measured 9.1 K on 2026-11-21 (15 glasses; 12.1 K before step onsets and linker-class
-    # M-N-C onsets); the bar is 10 K (see tct_results.md)
-    assert mae < 10.0
-    assert rule_n >= 10 and rule_mae > 3 * mae  # the 2/3 Tm rule is far off for ZIFs
-    # a held-out glass is never its own reference
-    served = t.dropna(subset=["Tg_tct_K"])
-    assert not any(r["reference"].startswith(f"{r['id']} ") for _, r in served.iterrows())
+# --- the CLI ----------------------------------------------------------------------------
 
 
 def test_cli_records_with_a_given_calibration_table(tmp_path):

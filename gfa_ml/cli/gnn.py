@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from gfa_ml.cli.render import console
+from gfa_ml.cli.render import console, err_console
 
 app = typer.Typer(help="Crystal-graph neural network (CGCNN-style): Td pretraining.",
                   no_args_is_help=True)
@@ -24,9 +24,15 @@ def pretrain_cmd(
     """Pretrain on Td_K (grouped held-out split), save the encoder, print held-out MAE."""
     from gfa_ml.config import get_settings
     from gfa_ml.gnn.pretrain import pretrain
+    from gfa_ml.gnn.train import DeviceError, resolve_device
 
     overrides = {k: v for k, v in {"epochs": epochs, "device": device}.items() if v is not None}
     cfg = get_settings().gnn.model_copy(update=overrides)
+    try:
+        resolve_device(cfg.device)
+    except DeviceError as exc:
+        err_console.print(f"error: {exc}")
+        raise typer.Exit(2) from None
     r = pretrain(cfg, limit=limit, seed=seed, out=out, tracking_uri=tracking_uri)
     console.print(
         f"Td held-out MAE {r.test_mae_K:.1f} K (train-mean baseline {r.baseline_mae_K:.1f} K); "

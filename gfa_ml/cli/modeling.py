@@ -14,6 +14,7 @@ TARGET_HELP = "all, or a comma list of: meltable, Tm, Td, Tg, Tg_over_Tm."
 TRACKING_HELP = ("MLflow tracking URI (default: sqlite:///<repo>/mlruns.db, or "
                  "$MLFLOW_TRACKING_URI).")
 TRIALS_HELP = "Optuna trials per training fold (default from config; 0 = no tuning)."
+DEVICE_HELP = "Where graph-network models train: cpu or cuda (default: settings gnn.device)."
 
 
 def _command(ctx: typer.Context) -> str:
@@ -45,6 +46,20 @@ def _tables(measured: Path | None, no_proxy: bool):
     return table, None if no_proxy else proxy
 
 
+def _use_device(device: str | None) -> None:
+    """Point graph-network training at ``device``, failing in one line if it is unusable."""
+    if device is None:
+        return
+    from gfa_ml.config import get_settings
+    from gfa_ml.gnn.train import DeviceError, resolve_device
+
+    try:
+        resolve_device(device)
+    except DeviceError as exc:
+        _fail(str(exc))
+    get_settings().gnn.device = device
+
+
 def _targets(spec: str):
     from gfa_ml.models.targets import resolve_targets
 
@@ -65,6 +80,7 @@ def train(
     no_proxy: bool = typer.Option(False, "--no-proxy", help="Leave the 2,506 Td-proxy MOFs "
                                   "out (Td then trains on measured Td only)."),
     tracking_uri: str | None = typer.Option(None, "--tracking-uri", help=TRACKING_HELP),
+    device: str | None = typer.Option(None, "--device", help=DEVICE_HELP),
 ) -> None:
     """Train the model for each target on all curated data and register it.
 
@@ -82,6 +98,7 @@ def train(
         targets_available,
     )
 
+    _use_device(device)
     table, proxy = _tables(measured, no_proxy)
     wanted = _targets(target)
     targets = targets_available(table, wanted)
@@ -195,6 +212,7 @@ def compare(
     measured: Path | None = typer.Option(None, "--measured", help="Measured table CSV."),
     no_proxy: bool = typer.Option(False, "--no-proxy", help="Leave the Td-proxy MOFs out."),
     tracking_uri: str | None = typer.Option(None, "--tracking-uri", help=TRACKING_HELP),
+    device: str | None = typer.Option(None, "--device", help=DEVICE_HELP),
 ) -> None:
     """Compare models on identical folds: one MLflow parent run, a child per model, a ranked
     markdown table and plots."""
@@ -202,6 +220,7 @@ def compare(
     from gfa_ml.models.experiment import run_experiment
     from gfa_ml.models.registry import get_model_class
 
+    _use_device(device)
     names = [m.strip() for m in models.split(",") if m.strip()]
     try:
         for n in names:
@@ -247,10 +266,11 @@ def predict(
 
     Output columns (stable): id, p_meltable, Tm_K, Tm_K_lo, Tm_K_hi, Td_K, Td_K_lo, Td_K_hi,
     Tg_K, Tg_K_lo, Tg_K_hi, Tg_over_Tm, Tg_over_Tm_lo, Tg_over_Tm_hi, in_domain,
-    nearest_known, status, error, Tg_tct_K, Tg_tct_reason (+ per-target extras).
+    nearest_known, status, error, Tg_tct_K, Tg_tct_reason, models_used (+ per-target extras).
+    A target the requested model was never trained for is served by the default model.
     """
     from gfa_ml.io.atomic import write_csv_atomic
-    from gfa_ml.models.predict import load_models, predict_frame
+    from gfa_ml.models.predict import fallback_note, load_models, predict_frame
     from gfa_ml.models.store import ModelFileError
     from gfa_ml.models.training_data import cif_items
     from gfa_ml.structures.inputs import InputError, iter_inputs
@@ -261,6 +281,8 @@ def predict(
         bundles = load_models(model)
     except ModelFileError as exc:
         _fail(str(exc))
+    if note := fallback_note(model, bundles):
+        err_console.print(f"note: {note}")
     frames = []
     if records is not None:
         if not records.is_file():

@@ -70,7 +70,9 @@ def screen(
                                       "'\\[nH]1ccnc1'."),
     where: str = typer.Option(None, help="pandas query on feature columns, e.g. "
                               "'node_cn == 4 and lig_grp_azolate > 0'."),
-    model: str = typer.Option(None, help="Model directory or name (default: latest trained)."),
+    model: str = typer.Option(None, help="Model directory or name, e.g. gnn (default: latest "
+                              "trained xgb); targets it was never trained for use the default "
+                              "model (column models_used)."),
     executor: str = typer.Option(None, help="local (process pool) or dask."),
     scheduler: str = typer.Option(None, help="dask scheduler address, e.g. tcp://HOST:8786."),
     workers: int = typer.Option(None, help="Worker processes for --executor local."),
@@ -101,6 +103,8 @@ def screen(
                                 linker_smarts, where)
         spec = ExecutorSpec(executor or cfg.executor, workers or cfg.n_workers, scheduler)
         predictor = ModelPredictor.load(model)
+        if note := predictor.fallback_note():
+            err_console.print(f"note: {note}")
         codes = read_refcodes(refcodes) if refcodes else None
         with _progress_bar(not quiet) as progress:
             result = run_screen(

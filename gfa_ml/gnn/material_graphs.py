@@ -1,5 +1,6 @@
-"""Turn material records into graphs: a crystal graph where a CIF is known, else a
-building-block graph from metals + ligand SMILES. Failures carry a one-line reason."""
+"""Turn material records into graphs: a crystal graph where a CIF is known (its text or its
+path), else a building-block graph from metals + ligand SMILES. Failures carry a one-line
+reason."""
 
 from __future__ import annotations
 
@@ -110,6 +111,14 @@ def _col(row: pd.Series, name: str) -> str:
     return "" if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
+def _text_graph(text: str, name: str, cutoff: float, max_neighbors: int, max_atoms: int,
+                cache: GraphCache | None) -> Data | str:
+    try:
+        return cif_graph(text, name, cutoff, max_neighbors, max_atoms, cache)
+    except GraphError as exc:
+        return str(exc)
+
+
 def material_graphs(
     X: pd.DataFrame,
     cutoff: float,
@@ -118,21 +127,28 @@ def material_graphs(
     cache: GraphCache | None = None,
     seed: int = 0,
 ) -> GraphSet:
-    """One graph per row of a material frame; crystal graph first, building block as fallback."""
+    """One graph per row of a material frame; crystal graph first, building block as fallback.
+
+    The crystal comes from ``cif_text`` when the caller already holds the CIF (a screen chunk,
+    ``gfa predict`` inputs: no second read), else from ``cif_path`` (read here).
+    """
+    texts = [_col(r, "cif_text") for _, r in X.iterrows()]
     cif_paths = [_col(r, "cif_path") for _, r in X.iterrows()]
-    crystals = crystal_graphs(cif_paths, cutoff, max_neighbors, max_atoms, cache)
+    crystals = crystal_graphs([p for p, t in zip(cif_paths, texts, strict=True) if not t],
+                              cutoff, max_neighbors, max_atoms, cache)
     graphs: list[Data | None] = []
     reasons: list[str] = []
     kinds: list[str] = []
-    for (idx, row), path in zip(X.iterrows(), cif_paths, strict=True):
+    for (idx, row), text, path in zip(X.iterrows(), texts, cif_paths, strict=True):
         why = ""
-        if path:
-            crystal = crystals[path]
-            if isinstance(crystal, Data):
-                graphs.append(crystal)
-                reasons.append("")
-                kinds.append("crystal")
-                continue
+        crystal = (_text_graph(text, str(idx), cutoff, max_neighbors, max_atoms, cache) if text
+                   else crystals[path] if path else None)
+        if isinstance(crystal, Data):
+            graphs.append(crystal)
+            reasons.append("")
+            kinds.append("crystal")
+            continue
+        if crystal is not None:
             why = f"crystal graph failed ({crystal}); "
         try:
             graphs.append(building_block_graph(

@@ -8,8 +8,11 @@ Three registered variants:
 - ``gnn_frozen``: the pretrained encoder frozen, only a small head trained on its embeddings;
 - ``gnn_scratch``: same network, random initialisation.
 
-Rows with a ``cif_path`` get a crystal graph, all others a building-block graph from
-``metals`` / ``oxidation_states`` / ``ligand_smiles``. The pretrained variants do not serve
+Rows with a ``cif_text`` (the CIF in hand, e.g. a screen chunk or ``gfa predict`` input) or a
+``cif_path`` get a periodic crystal graph, all others a building-block graph from
+``metals`` / ``oxidation_states`` / ``ligand_smiles``; ``needs_structures`` tells callers to
+pass the CIF along with the feature row. Weights are kept on the CPU between calls, so a
+bundle trained on a GPU loads on a machine without one. The pretrained variants do not serve
 ``Td_K``: their encoder has seen the Td proxy labels, so Td folds would leak.
 """
 
@@ -38,6 +41,8 @@ class _GNNModel(GFAModel):
     tasks = ("regression", "classification")
     pretrained: ClassVar[bool] = True
     freeze: ClassVar[bool] = False
+    #: feature rows alone are not enough: callers add ``cif_text`` (or ``cif_path``) columns
+    needs_structures: ClassVar[bool] = True
 
     def __init__(self, task: Task = "regression", seed: int = 0, epochs: int | None = None,
                  device: str | None = None, checkpoint_path: str | None = None) -> None:
@@ -48,9 +53,13 @@ class _GNNModel(GFAModel):
         self.checkpoint_path = checkpoint_path
 
     def _config(self) -> GNNConfig:
+        """Settings with this instance's overrides; the device is checked before graphs are
+        built (:class:`~gfa_ml.gnn.train.DeviceError`)."""
         overrides = {"epochs": self.epochs, "device": self.device}
-        return get_settings().gnn.model_copy(
+        cfg = get_settings().gnn.model_copy(
             update={k: v for k, v in overrides.items() if v is not None})
+        train.resolve_device(cfg.device)
+        return cfg
 
     def _initial_model(self, cfg: GNNConfig) -> tuple[CrystalGNN, GNNConfig]:
         """Model to train and the graph settings it expects (the checkpoint's, if pretrained)."""
@@ -93,16 +102,20 @@ class _GNNModel(GFAModel):
             encoder_lr_scale=FINETUNE_ENCODER_LR_SCALE if self.pretrained else 1.0,
             sample_weight=weight,
         )
+        self.model_.cpu()
         return self
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
+        cfg = self._config()
         gs = self._graphs(X)
         out = np.full(len(X), np.nan)
         ok = gs.ok
         if ok:
-            cfg = self._config()
-            raw = train.predict(self.model_, [gs.graphs[i] for i in ok], cfg.batch_max_atoms,
-                                cfg.device)[:, 0]
+            try:
+                raw = train.predict(self.model_, [gs.graphs[i] for i in ok], cfg.batch_max_atoms,
+                                    cfg.device)[:, 0]
+            finally:
+                self.model_.cpu()
             out[ok] = 1 / (1 + np.exp(-raw)) if self.task == "classification" else (
                 raw * self.std_ + self.mean_)
         return out

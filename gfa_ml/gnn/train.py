@@ -27,6 +27,27 @@ EpochHook = Callable[[int, dict[str, float]], None]
 MIN_FOR_EARLY_STOPPING = 8
 
 
+class DeviceError(ValueError):
+    """The configured torch device cannot be used here (one-line message)."""
+
+
+def resolve_device(name: str | torch.device) -> torch.device:
+    """``cpu`` / ``cuda`` / ``cuda:N`` as a torch device, checked before any work starts, so a
+    missing GPU is one clear line instead of a stack trace deep inside a batch."""
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise DeviceError(f"unknown device {name!r}; use cpu or cuda") from None
+    if device.type == "cuda":
+        if not torch.cuda.is_available():
+            raise DeviceError(f"device {name!r} requested but torch.cuda.is_available() is False "
+                              "(CPU-only torch build or no GPU visible); use --device cpu")
+        if device.index is not None and device.index >= torch.cuda.device_count():
+            raise DeviceError(f"device {name!r} requested but only "
+                              f"{torch.cuda.device_count()} GPU(s) are visible")
+    return device
+
+
 def seed_everything(seed: int) -> None:
     np.random.seed(seed)
     torch.manual_seed(seed)
@@ -91,9 +112,11 @@ def _batches(graphs: Sequence[Data], idx: np.ndarray, max_atoms: int,
 
 
 @torch.no_grad()
-def embed(model: CrystalGNN, graphs: Sequence[Data], max_atoms: int, device: str) -> torch.Tensor:
-    """Encoder outputs for all graphs, in input order (eval mode)."""
-    model.eval()
+def embed(model: CrystalGNN, graphs: Sequence[Data], max_atoms: int,
+          device: str | torch.device) -> torch.Tensor:
+    """Encoder outputs for all graphs, in input order (eval mode; the model is moved to
+    ``device``, the embeddings come back on the CPU)."""
+    model.to(resolve_device(device)).eval()
     out = torch.zeros(len(graphs), model.encoder.hidden)
     for b in _batches(graphs, np.arange(len(graphs)), max_atoms, None):
         batch = Batch.from_data_list([graphs[i] for i in b]).to(device)
@@ -102,7 +125,8 @@ def embed(model: CrystalGNN, graphs: Sequence[Data], max_atoms: int, device: str
 
 
 @torch.no_grad()
-def predict(model: CrystalGNN, graphs: Sequence[Data], max_atoms: int, device: str) -> np.ndarray:
+def predict(model: CrystalGNN, graphs: Sequence[Data], max_atoms: int,
+            device: str | torch.device) -> np.ndarray:
     """Raw head outputs (scaled values or logits), shape ``[n_graphs, n_out]``."""
     model.eval()
     return model.head(embed(model, graphs, max_atoms, device).to(device)).cpu().numpy()
@@ -148,7 +172,7 @@ def fit(model: CrystalGNN, graphs: Sequence[Data], y: np.ndarray, cfg: GNNConfig
     at the full rate; ``freeze_encoder`` trains the head alone on fixed embeddings.
     """
     seed_everything(seed)
-    device = cfg.device
+    device = resolve_device(cfg.device)
     model.to(device)
     target = torch.as_tensor(np.asarray(y, dtype=np.float32).reshape(len(graphs), -1))
     weight = torch.ones(len(graphs)) if sample_weight is None else torch.as_tensor(

@@ -58,6 +58,8 @@ def blind_inputs(df: pd.DataFrame) -> pd.DataFrame:
         parts.append(featurize_inputs(recs))
     out = pd.concat(parts, sort=False) if parts else pd.DataFrame()
     out = out.reindex(pd.Index(ids.to_numpy(), name="id"))
+    # the structure reference travels with the features: graph models build their own input
+    out["cif_path"] = refs.to_numpy()
     missing = out["status"].isna() if "status" in out else pd.Series(True, index=out.index)
     out.loc[missing, "status"] = "error"
     out.loc[missing, "error"] = "structure not found (refcode/core_name not in CoRE 2019-ASR)"

@@ -22,6 +22,7 @@ PREDICT_COLUMNS: list[str] = [
     "id", "p_meltable",
     *[c for t in _REG for c in (t, f"{t}_lo", f"{t}_hi")],
     "in_domain", "nearest_known", "status", "error", "Tg_tct_K", "Tg_tct_reason",
+    "models_used",
 ]
 #: the model whose domain sets ``in_domain`` / ``nearest_known`` (measured materials as anchors)
 DOMAIN_TARGET = "meltable"
@@ -29,32 +30,68 @@ DOMAIN_TARGET = "meltable"
 
 def load_models(
     model: str | None = None, root: Path | None = None, targets: Iterable[str] = TARGETS,
+    fallback: str | None = None,
 ) -> dict[str, ModelBundle]:
     """Latest saved bundle per target for ``model`` (default from config), or one directory.
 
     ``model`` may be a registered name (``xgb``, ``rf``, ``gnn``) or the path of a saved model
-    directory (then only its target is served). Targets never trained are simply absent.
+    directory (then only its target is served). A target with no saved ``model`` version is
+    served by ``fallback`` (default: the configured default model; ``""`` = none), so e.g.
+    ``--model gnn`` still fills every column and the ranking score; ``bundle.meta.model`` says
+    which model served. Targets never trained at all are simply absent.
     """
     if model and Path(model).exists():
         b = load_bundle(model)
         return {b.meta.target: b}
-    name = model or get_settings().models.default_model
-    out = {}
-    for t in targets:
-        d = latest_dir(t, name, root)
-        if d is not None:
-            out[t] = load_bundle(d)
-    if not out:
+    default = get_settings().models.default_model
+    name = model or default
+    fallback = default if fallback is None else fallback
+    targets = list(targets)
+    dirs = {t: d for t in targets if (d := latest_dir(t, name, root)) is not None}
+    if not dirs:
         raise ModelFileError(f"no trained {name!r} models under "
                              f"{root or get_settings().paths.models}; run `gfa train` first")
-    return out
+    if fallback and fallback != name:
+        for t in targets:
+            if t not in dirs and (d := latest_dir(t, fallback, root)) is not None:
+                dirs[t] = d
+    return {t: load_bundle(dirs[t]) for t in targets if t in dirs}
 
 
-def featurize_inputs(inputs: object) -> pd.DataFrame:
+def served_by(models: dict[str, ModelBundle]) -> str:
+    """Which saved model serves each target, e.g. ``Tm_K=xgb v3; Tg_K=gnn v1`` (the
+    ``models_used`` column: a fallback is visible in every output row)."""
+    return "; ".join(f"{t}={b.meta.model} {b.meta.version}".strip() for t, b in models.items())
+
+
+def fallback_note(requested: str | None, models: dict[str, ModelBundle]) -> str:
+    """One line for people when ``requested`` could not serve every target ('' if it could)."""
+    name = requested or get_settings().models.default_model
+    if Path(name).exists():
+        return ""
+    other = {t: b.meta.model for t, b in models.items() if b.meta.model != name}
+    if not other:
+        return ""
+    by = ", ".join(sorted(set(other.values())))
+    return f"no {name} model for {', '.join(other)}: served by {by} (see column models_used)"
+
+
+def _cif_text(item: object) -> str:
+    """CIF text of a CIF input: a ``(id, text, source)`` item or a file path ('' otherwise)."""
+    if isinstance(item, tuple) and len(item) >= 2:
+        return str(item[1])
+    if isinstance(item, Path | str) and "\n" not in str(item) and Path(item).is_file():
+        return Path(item).read_bytes().decode("utf-8", errors="replace")
+    return ""
+
+
+def featurize_inputs(inputs: object, keep_cif: bool = False) -> pd.DataFrame:
     """A feature frame (index = id, with ``status``/``error``) from any supported input.
 
     Accepted: a feature frame (has declared feature columns), a records frame (``id``, ``metal``
-    or ``metals``, ``ligand_smiles`` ...), or an iterable of CIF items / paths.
+    or ``metals``, ``ligand_smiles`` ...), or an iterable of CIF items / paths. ``keep_cif``
+    adds a ``cif_text`` column to CIF inputs, for models that build their own structure
+    representation (the crystal-graph network).
     """
     from gfa_ml.featurize import feature_labels, featurize_many, featurize_records
 
@@ -74,7 +111,10 @@ def featurize_inputs(inputs: object) -> pd.DataFrame:
         df = df.drop(columns=["id"], errors="ignore")
     else:
         n_jobs = get_settings().models.n_jobs
-        df = featurize_many(list(inputs), n_jobs=n_jobs, cache=True, progress=False)  # type: ignore[call-overload]
+        items = list(inputs)  # type: ignore[call-overload]
+        df = featurize_many(items, n_jobs=n_jobs, cache=True, progress=False)
+        if keep_cif:
+            df["cif_text"] = [_cif_text(it) for it in items]
         df = df.set_index(df["id"].astype(str)).drop(columns=["id"])
     df.index.name = "id"
     for col, default in (("status", "ok"), ("error", "")):
@@ -126,13 +166,15 @@ def predict_frame(
     Rows whose featurization failed keep ``status=error`` and NaN predictions.
     """
     models = load_models() if models is None else models
-    X = featurize_inputs(inputs)
+    X = featurize_inputs(inputs, keep_cif=any(
+        getattr(b.model, "needs_structures", False) for b in models.values()))
     ok = X["status"].ne("error").to_numpy()
     out = pd.DataFrame(index=X.index, columns=PREDICT_COLUMNS[1:], dtype=object)
     for col in PREDICT_COLUMNS[1:]:
         out[col] = np.nan
     out["status"], out["error"] = X["status"], X["error"]
     out["in_domain"], out["nearest_known"] = False, ""
+    out["models_used"] = served_by(models)
     extra: dict[str, pd.Series] = {}
     domains: dict[str, pd.DataFrame] = {}
     Xok = X[ok]

@@ -3,6 +3,8 @@
 Wraps ``gfa_ml.models.predict.predict_frame`` (the same code as ``gfa predict``). The bundles
 are loaded once by the driver, which fails fast on a missing or corrupted model, and travel
 with each chunk, so workers need no access to the model directory (remote dask workers).
+A target the requested model was never trained for is served by the default model
+(``load_models``), so every column and the ranking score are filled; ``models_used`` says which.
 The TCT calibration is fitted once per process (``gfa_ml.tct.predict.calibrate``) and only
 when a chunk holds a material TCT can count.
 """
@@ -40,6 +42,17 @@ class ModelPredictor:
         except ModelFileError as exc:
             raise PredictorError(str(exc)) from None
         return cls(bundles, model or "", tct)
+
+    @property
+    def needs_structures(self) -> bool:
+        """A graph model builds its input from the CIF: the screen must send ``cif_text``."""
+        return any(getattr(b.model, "needs_structures", False) for b in self.bundles.values())
+
+    def fallback_note(self) -> str:
+        """Which targets the requested model could not serve, and what served them instead."""
+        from gfa_ml.models.predict import fallback_note
+
+        return fallback_note(self.model or None, self.bundles)
 
     def __call__(self, features: pd.DataFrame) -> pd.DataFrame:
         from gfa_ml.models.predict import predict_frame

@@ -17,7 +17,7 @@ from gfa_ml.models.predict import PREDICT_COLUMNS
 #: every prediction column of ``gfa predict`` (its stable contract), carried into ranked.csv
 PREDICTION_COLUMNS = tuple(c for c in PREDICT_COLUMNS if c not in ("id", "status", "error"))
 #: prediction columns holding text or flags rather than numbers
-TEXT_PREDICTIONS = ("in_domain", "nearest_known", "Tg_tct_reason")
+TEXT_PREDICTIONS = ("in_domain", "nearest_known", "Tg_tct_reason", "models_used")
 #: structure descriptors a chemist reads beside the predictions
 DESCRIPTOR_COLUMNS = (
     "metals", "linkers", "donors", "net_dim", "node_cn", "node_nuclearity", "struct_n_atoms",

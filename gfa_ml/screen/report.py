@@ -140,6 +140,9 @@ def _near_counts(top: pd.DataFrame) -> Counter:
 
 def _versions(predictor: Predictor) -> dict[str, str]:
     out = {f"model {k}": str(v) for k, v in predictor.describe().items()}
+    note = getattr(predictor, "fallback_note", lambda: "")()
+    if note:
+        out["model fallback"] = note
     out["featurizer cache version"] = get_settings().featurize.cache_version
     for dist in ("gfa_ml", "core-mof"):
         try:

@@ -191,6 +191,8 @@ def run_screen(
     reported = set(output_columns())
     label_metals = "metals" not in reported
     label_linkers = bool(filters.linker_smarts) and "linkers" not in reported
+    # a graph model reads the CIF itself: cache hits then travel with their text too
+    ship_texts = label_linkers or bool(getattr(predictor, "needs_structures", False))
     plan = plan_sources(specs, refcodes, filters.core_prefilter)
     ckpt = Checkpoints(out_dir, fingerprint(specs, refcodes, filters, predictor))
     ckpt.start(resume)
@@ -206,7 +208,7 @@ def run_screen(
     computed = 0
     try:
         chunks = _chunks(plan.iter_items(skip=done_ids), store, chunk_size, label_metals,
-                         label_linkers)
+                         ship_texts)
         # cache-hit chunks only need predictions: cheaper in this process than shipping them
         cheap = lambda c: not c.needs_worker  # noqa: E731 - one predicate, used once
         for chunk, result in map_chunks(task, chunks, executor, inline=cheap):

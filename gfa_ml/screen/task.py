@@ -21,7 +21,11 @@ from gfa_ml.structures.inputs import CifItem
 
 
 class Predictor(Protocol):
-    """Features -> ``gfa predict`` columns (``PREDICTION_COLUMNS`` + status/error) per row."""
+    """Features -> ``gfa predict`` columns (``PREDICTION_COLUMNS`` + status/error) per row.
+
+    A predictor with a true ``needs_structures`` attribute (a graph model) also gets each
+    structure's CIF as a ``cif_text`` column; others get feature rows only.
+    """
 
     def __call__(self, features: pd.DataFrame) -> pd.DataFrame: ...
 
@@ -129,14 +133,24 @@ class ChunkTask:
                 chunk.cached.reset_index(drop=True))
         if chunk.metals:
             feats["metals"] = feats["id"].map(chunk.metals).fillna("")
+        texts: dict[str, str] = {}
+        if self.label_linkers or self.needs_structures:
+            # CIF text here: the driver's map for inline chunks, else what was shipped
+            texts = {**chunk.texts, **{it.id: it.cif_text for it in chunk.items},
+                     **chunk.hit_texts}
         if self.label_linkers:
             from gfa_ml.screen.linkers import linker_smiles
 
-            texts = {**{it.id: it.cif_text for it in chunk.items}, **chunk.hit_texts}
             feats["linkers"] = [linker_smiles(texts[i]) if ok and i in texts else ""
                                 for i, ok in zip(feats["id"], feats["status"] == "ok",
                                                  strict=True)]
+        if self.needs_structures:
+            feats["cif_text"] = feats["id"].map(texts).fillna("")
         return ChunkResult(self.screen_features(feats), fresh)
+
+    @property
+    def needs_structures(self) -> bool:
+        return bool(getattr(self.predictor, "needs_structures", False))
 
     def screen_features(self, feats: pd.DataFrame) -> pd.DataFrame:
         """Feature rows -> result rows: filters, then the predictor on what is left."""

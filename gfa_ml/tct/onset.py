@@ -43,6 +43,13 @@ class Onset:
 
     def smooth(self, onset: np.ndarray, T: np.ndarray) -> np.ndarray:
         """The smooth Gupta-Mauro form (also used for derivatives in the step model)."""
+        return self.q_and_slope(onset, T)[0]
+
+    def q_and_slope(self, onset: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Smooth q and dq/dT: d ln q / dT = -nu t_obs x / (1 - x) * (dF/k) / T^2."""
         nut = 10.0**self.log10_nu_tobs
-        x = np.exp(-self.barrier_over_onset * np.asarray(onset, float) / np.asarray(T, float))
-        return np.exp(nut * np.log1p(-np.minimum(x, 1.0 - 1e-300)))
+        onset, T = np.asarray(onset, float), np.asarray(T, float)
+        barrier = self.barrier_over_onset * onset
+        x = np.minimum(np.exp(-barrier / T), 1.0 - 1e-16)
+        q = np.exp(nut * np.log1p(-x))
+        return q, -q * nut * x / (1.0 - x) * barrier / T**2

@@ -22,6 +22,9 @@ class Glass:
     fractions: Mapping[str, float]
     inventory: Inventory | None
     reason: str = ""
+    #: the source study / series tag of the record (measured table column ``series``); glasses of
+    #: one study share a DSC protocol, so one of them is the natural reference for another
+    study: str = ""
 
     @property
     def group(self) -> tuple[str, str]:
@@ -47,9 +50,10 @@ def glass_from_record(record: Mapping, id_: str | None = None) -> Glass:
     family = str(record.get("family") or "").strip()
     metals = sorted(split_multi(record.get("metals")))
     key = ";".join(metals)
+    study = str(record.get("series") or "").strip()
 
     def fail(reason: str, fractions: Mapping[str, float] | None = None) -> Glass:
-        return Glass(id_, family, key, fractions or {}, None, reason)
+        return Glass(id_, family, key, fractions or {}, None, reason, study)
 
     if family not in available_families():
         return fail(f"no constraint table or reference glass for family {family or '(blank)'}")
@@ -69,9 +73,20 @@ def glass_from_record(record: Mapping, id_: str | None = None) -> Glass:
         inv = count_formula_unit(cn, fractions, table)
     except KeyError as err:
         return fail(f"no constraint graph for linker {err.args[0]} in family {family}", fractions)
-    return Glass(id_, family, key, fractions, inv)
+    return Glass(id_, family, key, fractions, inv, study=study)
 
 
 def non_parent_fraction(glass: Glass, table: FamilyTable) -> float:
     """Linker per metal that is not the parent linker (0 for ZIF-4-like Zn(Im)2)."""
     return float(sum(f for name, f in glass.fractions.items() if name != table.parent_linker))
+
+
+def substituted_linkers(glass: Glass, table: FamilyTable) -> tuple[str, ...]:
+    """The non-parent linkers of a glass, sorted: its compositional series (() for M(Im)2)."""
+    return tuple(sorted(k for k in glass.fractions if k != table.parent_linker))
+
+
+def composition_distance(a: Glass, b: Glass) -> float:
+    """L1 distance between the linker-per-metal fractions of two glasses."""
+    names = set(a.fractions) | set(b.fractions)
+    return float(sum(abs(a.fractions.get(k, 0.0) - b.fractions.get(k, 0.0)) for k in names))

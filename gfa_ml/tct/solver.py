@@ -58,42 +58,82 @@ class Networks:
 def solve_tg(
     nets: Networks,
     theta: np.ndarray,
-    ref_floppiness: np.ndarray,
+    rhs: np.ndarray,
     onset: Onset,
     d: int = 3,
-    max_iterations: int = 100,
+    max_iterations: int = 60,
     tol: float = 1e-12,
 ) -> np.ndarray:
-    """Reduced Tg (tau = Tg / Tg_ref) per glass; NaN where no root lies in ``TAU_BRACKET``.
+    """Reduced Tg (tau = Tg / T_scale) per glass; NaN where no root lies in ``TAU_BRACKET``.
 
-    ``ref_floppiness`` is d - n(Tg_ref, x_R) of each glass's reference (the right-hand side).
-    The bracketed root is found by the Illinois variant of regula falsi, vectorised over glasses:
-    superlinear where g is smooth, and it still closes in on the jump a step onset makes.
+    ``rhs`` is tau_R [d - n(tau_R, x_R)] of each glass's reference (tau_R = 1 when the reference
+    sets the temperature scale). Step onsets make n(tau) piecewise constant, so the root is found
+    exactly, interval by interval; the smooth form is solved by Newton steps from that root,
+    kept inside a bracket (g rises with tau, so bisection is the fallback).
     """
-    ref_floppiness = np.asarray(ref_floppiness, float)
+    rhs = np.asarray(rhs, float)
+    step = _solve_step(nets, np.asarray(theta, float), rhs, d)
+    if onset.model == "step":
+        return step
+    return _solve_smooth(nets, np.asarray(theta, float), rhs, onset, d, step,
+                         max_iterations, tol)
 
-    def g(tau: np.ndarray) -> np.ndarray:
-        return tau * (d - nets.rigidity(theta, tau, onset)) - ref_floppiness
 
-    a = np.full(len(nets.atoms), TAU_BRACKET[0])
-    b = np.full(len(nets.atoms), TAU_BRACKET[1])
-    fa, fb = g(a), g(b)
-    ok = (fa <= 0) & (fb >= 0) & (ref_floppiness > 0)
-    fa, fb = np.where(ok, fa, -1.0), np.where(ok, fb, 1.0)
-    last = np.zeros(len(a), int)  # which end moved last: -1 left, +1 right
-    for _ in range(max_iterations):
-        c = np.clip((a * fb - b * fa) / (fb - fa), a, b)
-        fc = g(c)
-        left = fc < 0  # root lies in (c, b]: c replaces a
-        fb = np.where(left & (last == -1), fb / 2, fb)
-        fa = np.where(~left & (last == 1), fa / 2, fa)
-        a, fa = np.where(left, c, a), np.where(left, fc, fa)
-        b, fb = np.where(left, b, c), np.where(left, fb, fc)
-        last = np.where(left, -1, 1)
-        if np.all((b - a < tol) | (np.abs(fc) < tol) | ~ok):
-            break
-    root = np.where(np.abs(fa) < np.abs(fb), a, b)
+def _solve_step(nets: Networks, theta: np.ndarray, rhs: np.ndarray, d: int) -> np.ndarray:
+    """Exact root of tau [d - n(tau)] = rhs when every soft type is rigid below its onset only.
+
+    Between consecutive sorted onsets n is constant; the root is in the first interval whose
+    upper end already satisfies the equation: rhs / (d - n) there, or the interval's lower onset
+    when g jumps over zero at it (Tg pinned at an onset).
+    """
+    order = np.argsort(theta)
+    b = theta[order]
+    soft = nets.soft[:, order]
+    # rigid count in interval k (types with sorted index >= k still rigid), k = 0..s
+    tail = np.concatenate([np.cumsum(soft[:, ::-1], axis=1)[:, ::-1],
+                           np.zeros((len(nets.atoms), 1))], axis=1)
+    floppy = d - (nets.rigid[:, None] + tail) / nets.atoms[:, None]
+    upper = np.append(b, np.inf)
+    lower = np.concatenate([[0.0], b])
+    with np.errstate(invalid="ignore"):
+        reached = np.where(floppy > 0, upper[None, :] * floppy >= rhs[:, None], False)
+    k = np.argmax(reached, axis=1)
+    rows = np.arange(len(k))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        root = np.maximum(rhs / floppy[rows, k], lower[k])
+    ok = reached.any(axis=1) & (rhs > 0) & (root >= TAU_BRACKET[0]) & (root <= TAU_BRACKET[1])
     return np.where(ok, root, np.nan)
+
+
+def _solve_smooth(
+    nets: Networks, theta: np.ndarray, rhs: np.ndarray, onset: Onset, d: int,
+    start: np.ndarray, max_iterations: int, tol: float,
+) -> np.ndarray:
+    """Safeguarded Newton on g(tau) = tau [d - n(tau)] - rhs with the smooth onsets."""
+    def g_and_slope(tau: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        q, dq = onset.q_and_slope(theta[None, :], tau[:, None])
+        n = (nets.rigid + (nets.soft * q).sum(axis=1)) / nets.atoms
+        dn = (nets.soft * dq).sum(axis=1) / nets.atoms
+        return tau * (d - n) - rhs, (d - n) - tau * dn
+
+    a = np.full(len(rhs), TAU_BRACKET[0])
+    b = np.full(len(rhs), TAU_BRACKET[1])
+    ok = (g_and_slope(a)[0] <= 0) & (g_and_slope(b)[0] >= 0) & (rhs > 0)
+    tau = np.where(np.isfinite(start), start, 0.5 * (a + b))
+    active = ok.copy()
+    for _ in range(max_iterations):
+        g, slope = g_and_slope(tau)
+        active &= np.abs(g) > tol
+        if not active.any():
+            break
+        a, b = np.where(g < 0, tau, a), np.where(g < 0, b, tau)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            newton = tau - g / slope
+        inside = np.isfinite(newton) & (newton >= a) & (newton <= b)
+        new = np.where(inside, newton, 0.5 * (a + b))
+        active &= np.abs(new - tau) > tol
+        tau = np.where(active, new, tau)
+    return np.where(ok, tau, np.nan)
 
 
 def fragility(

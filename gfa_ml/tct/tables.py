@@ -60,6 +60,7 @@ class FamilyTable:
     prior_width: float
     #: constraint type -> the type whose fitted onset its own is pulled towards (not the prior)
     shrink_to: dict[str, str]
+    #: width of that pull; 0 ties the two onsets (no linker classes)
     shrink_width: float
     #: constraint types whose onsets the fit starts from every combination of ``start_values``
     start_types: tuple[str, ...]
@@ -70,6 +71,10 @@ class FamilyTable:
     parent_linker: str
     metal_coordination: dict[str, int]
     linkers: dict[str, LinkerGraph] = field(default_factory=dict)
+    #: which training glass anchors the Tg ratio (gfa_ml.tct.references.REFERENCE_RULES)
+    reference_rule: str = "parent"
+    #: onsets in units of the group's scale glass Tg ("scale") or the reference's ("reference")
+    onset_unit: str = "scale"
 
     @property
     def soft_types(self) -> tuple[str, ...]:
@@ -121,6 +126,8 @@ def _parse(data: dict) -> FamilyTable:
         parent_linker=data["parent_linker"],
         metal_coordination={m: int(v["coordination"]) for m, v in data["metals"].items()},
         linkers=linkers,
+        reference_rule=str(data.get("reference", "parent")),
+        onset_unit=str(data.get("onset_unit", "scale")),
     )
 
 
