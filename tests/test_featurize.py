@@ -81,6 +81,19 @@ def test_zif8_node_network_and_linker(rows):
     assert f["pore_lcd"] == pytest.approx(11.5, abs=0.1)  # CoRE metadata
 
 
+def test_crystal_rows_name_their_metals_and_linkers(rows):
+    """The text labels screens filter on: ZIF-8 = Zn + 2-methylimidazolate, HKUST-1 = Cu + BTC,
+    ZIF-4 = Zn + imidazolate; they are not model features."""
+    from gfa_ml.featurize.batch import output_columns
+    from gfa_ml.models.features import declared_features
+
+    assert rows[ZIF8].labels == {"metals": "Zn", "linkers": MIM}
+    assert rows[HKUST1].labels == {"metals": "Cu", "linkers": BTC}
+    assert rows[ZNI].labels == {"metals": "Zn", "linkers": IM}
+    assert {"metals", "linkers"} <= set(output_columns())
+    assert not {"metals", "linkers"} & set(declared_features("all"))
+
+
 def test_zif8_cif_and_smiles_record_share_identical_features(rows):
     record = featurize(
         {"id": "zif-8", "metal": "Zn", "oxidation_state": 2, "coordination_number": 4,

@@ -17,7 +17,7 @@ import pandas as pd
 from gfa_ml.config import get_settings
 from gfa_ml.featurize.cache import KEY, FeatureCache, cache_key
 from gfa_ml.featurize.featurizer import featurize, featurize_cif
-from gfa_ml.featurize.schema import feature_labels
+from gfa_ml.featurize.schema import LABEL_COLUMNS, feature_labels
 from gfa_ml.io.processes import pool_context
 
 CHUNK = 32
@@ -25,7 +25,7 @@ _META = ("status", "error", "nan_reasons")
 
 
 def output_columns() -> list[str]:
-    return ["id", *feature_labels(), *_META]
+    return ["id", *feature_labels(), *LABEL_COLUMNS, *_META]
 
 
 def _as_cif(item: object) -> tuple[str, str, str] | None:

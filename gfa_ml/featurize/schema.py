@@ -45,6 +45,9 @@ NODE_GEOM_LABELS = (
 PORE_LABELS = ("pore_void_fraction", "pore_lcd", "pore_pld")
 
 SHARED_GROUPS = ("metal", "node", "net", "lig")
+#: text columns of a crystal's row (never model inputs): distinct metals and metal-bound organic
+#: linkers as canonical SMILES, each sorted and ';'-joined, e.g. "Zn" and "Cc1ncc[n-]1"
+LABEL_COLUMNS = ("metals", "linkers")
 STRUCTURE_GROUPS = ("comp", "struct", "node_geom", "pore")
 
 
@@ -82,6 +85,7 @@ class FeatureRow:
     status: str = "ok"
     error: str = ""
     nan_reasons: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Every row carries every column, NaN where not computed, in the fixed order."""
@@ -92,6 +96,7 @@ class FeatureRow:
         """Flat dict with every feature column (missing ones NaN), for a DataFrame row."""
         out: dict[str, object] = {"id": self.id}
         out.update(self.features)
+        out.update({k: self.labels.get(k, "") for k in LABEL_COLUMNS})
         out["status"] = self.status
         out["error"] = self.error
         out["nan_reasons"] = "; ".join(f"{k}: {v}" for k, v in sorted(self.nan_reasons.items()))

@@ -198,6 +198,7 @@ def featurize_cell(
     # ligands / anions
     flab, frags, fimg = _fragments(graph, cell.symbols, z, metal)
     ligands: list[str] = []
+    linkers: set[str] = set()
     weights: list[float] = []
     charges: dict[bytes, int | None] = {}
     lig_reason = None
@@ -221,6 +222,8 @@ def featurize_cell(
         if organic and (frag.metal_bound or charges[key] != 0):
             ligands.append(smiles)
             weights.append(float(frag.count))
+        if organic and frag.metal_bound:
+            linkers.add(smiles)
     if disordered and not ligands:
         return error_row(id_, f"unresolved disorder: overlapping fragments {', '.join(disordered)}")
     lig, why = ligand_features(ligands, weights)
@@ -267,7 +270,8 @@ def featurize_cell(
         if why:
             reasons["pore"] = why
     feats.update(pores)
-    return FeatureRow(id=id_, features=feats, nan_reasons=reasons)
+    labels = {"metals": ";".join(sorted(set(metals))), "linkers": ";".join(sorted(linkers))}
+    return FeatureRow(id=id_, features=feats, nan_reasons=reasons, labels=labels)
 
 
 def _node_units(

@@ -21,7 +21,7 @@ from gfa_ml.screen.checkpoint import Checkpoints
 from gfa_ml.screen.executor import ExecutorSpec, map_chunks
 from gfa_ml.screen.filters import Filters
 from gfa_ml.screen.rank import failures, rank
-from gfa_ml.screen.sources import SourcePlan, metals_label, plan_sources, refcodes_digest
+from gfa_ml.screen.sources import SourcePlan, plan_sources, refcodes_digest
 from gfa_ml.screen.task import Chunk, ChunkResult, ChunkTask, Predictor
 from gfa_ml.structures.inputs import CifItem
 
@@ -85,28 +85,24 @@ class FeatureStore:
 
 
 def _chunks(
-    items: Iterator[CifItem], store: FeatureStore, size: int, label_metals: bool,
-    ship_hit_texts: bool,
+    items: Iterator[CifItem], store: FeatureStore, size: int, ship_hit_texts: bool,
 ) -> Iterator[Chunk]:
     """Group the stream into chunks; cache hits travel as feature rows, not CIF text."""
     todo: list[CifItem] = []
     keys: list[str] = []
     hits: list[tuple[str, CifItem]] = []
     texts: dict[str, str] = {}
-    metals: dict[str, str] = {}
     hit_texts: dict[str, str] = {}
 
     def emit() -> Chunk:
         chunk = Chunk(list(todo), list(keys), store.lookup(hits) if hits else None, dict(texts),
-                      dict(metals), dict(hit_texts))
-        for buf in (todo, keys, hits, texts, metals, hit_texts):
+                      dict(hit_texts))
+        for buf in (todo, keys, hits, texts, hit_texts):
             buf.clear()
         return chunk
 
     for item in items:
         texts[item.id] = item.cif_text
-        if label_metals:
-            metals[item.id] = metals_label(item)
         key = store.key(item)
         if key in store.rows.index:
             hits.append((key, item))
@@ -186,13 +182,8 @@ def run_screen(
     out_dir = Path(out_dir)
     t0 = time.perf_counter()
 
-    from gfa_ml.featurize.batch import output_columns
-
-    reported = set(output_columns())
-    label_metals = "metals" not in reported
-    label_linkers = bool(filters.linker_smarts) and "linkers" not in reported
     # a graph model reads the CIF itself: cache hits then travel with their text too
-    ship_texts = label_linkers or bool(getattr(predictor, "needs_structures", False))
+    ship_texts = bool(getattr(predictor, "needs_structures", False))
     plan = plan_sources(specs, refcodes, filters.core_prefilter)
     ckpt = Checkpoints(out_dir, fingerprint(specs, refcodes, filters, predictor))
     ckpt.start(resume)
@@ -202,13 +193,12 @@ def run_screen(
         progress(done, plan.total)
 
     store = FeatureStore(use_cache, max_atoms)
-    task = ChunkTask(predictor, filters, max_atoms, label_linkers)
+    task = ChunkTask(predictor, filters, max_atoms)
     top_n = top_n or cfg.screen.top_n
     best = BestCandidates(top_n, cfg.screen.window_scale_K)
     computed = 0
     try:
-        chunks = _chunks(plan.iter_items(skip=done_ids), store, chunk_size, label_metals,
-                         ship_texts)
+        chunks = _chunks(plan.iter_items(skip=done_ids), store, chunk_size, ship_texts)
         # cache-hit chunks only need predictions: cheaper in this process than shipping them
         cheap = lambda c: not c.needs_worker  # noqa: E731 - one predicate, used once
         for chunk, result in map_chunks(task, chunks, executor, inline=cheap):

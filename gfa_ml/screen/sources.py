@@ -164,22 +164,3 @@ def read_cifs(keys: Iterable[tuple[str, str]]) -> dict[str, str]:
     for dataset, names in by_set.items():
         out.update(core_mof.iter_cifs(dataset, names=names))
     return out
-
-
-def metals_label(item: CifItem) -> str:
-    """Distinct metals of a structure, ``;``-joined: CoRE metadata when the structure comes from
-    CoRE, else the parsed cell ('' if unreadable: the featurizer will say why)."""
-    from gfa_ml.featurize.elements import is_metal
-    from gfa_ml.structures.cif import CIFError, parse_cell
-
-    dataset = core_mof.parse_source(item.source)
-    if dataset is not None:
-        props = core_mof.properties(dataset)
-        if "All_Metals" in props and item.id in props.index:
-            listed = str(props.at[item.id, "All_Metals"]).replace(";", ",").split(",")
-            return ";".join(sorted({m.strip() for m in listed if m.strip()}))
-    try:
-        symbols = parse_cell(item.cif_text).symbols
-    except CIFError:
-        return ""
-    return ";".join(sorted({s for s in symbols if is_metal(s)}))

@@ -45,9 +45,7 @@ class Chunk:
     keys: list[str] = field(default_factory=list)
     cached: pd.DataFrame | None = None  # feature rows incl. id, source, status, error
     texts: dict[str, str] = field(default_factory=dict)
-    #: id -> ';'-joined metals, when the featurizer does not report them itself
-    metals: dict[str, str] = field(default_factory=dict)
-    #: CIF text of cache hits, shipped only when linkers must be derived in the worker
+    #: CIF text of cache hits, shipped only when a graph model must read the structures
     hit_texts: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -104,8 +102,6 @@ class ChunkTask:
     predictor: Predictor
     filters: Filters = Filters()
     max_atoms: int | None = None
-    #: derive linker SMILES here (the featurizer does not report them) for --linker-smarts
-    label_linkers: bool = False
 
     def featurize(self, items: list[CifItem], keys: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(feature rows of all items, the subset to store in the cache with its keys)."""
@@ -131,20 +127,10 @@ class ChunkTask:
         if chunk.cached is not None and len(chunk.cached):
             feats = pd.concat([feats, chunk.cached], ignore_index=True) if len(feats) else (
                 chunk.cached.reset_index(drop=True))
-        if chunk.metals:
-            feats["metals"] = feats["id"].map(chunk.metals).fillna("")
-        texts: dict[str, str] = {}
-        if self.label_linkers or self.needs_structures:
+        if self.needs_structures:
             # CIF text here: the driver's map for inline chunks, else what was shipped
             texts = {**chunk.texts, **{it.id: it.cif_text for it in chunk.items},
                      **chunk.hit_texts}
-        if self.label_linkers:
-            from gfa_ml.screen.linkers import linker_smiles
-
-            feats["linkers"] = [linker_smiles(texts[i]) if ok and i in texts else ""
-                                for i, ok in zip(feats["id"], feats["status"] == "ok",
-                                                 strict=True)]
-        if self.needs_structures:
             feats["cif_text"] = feats["id"].map(texts).fillna("")
         return ChunkResult(self.screen_features(feats), fresh)
 
