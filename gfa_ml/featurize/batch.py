@@ -28,7 +28,7 @@ def output_columns() -> list[str]:
     return ["id", *feature_labels(), *LABEL_COLUMNS, *_META]
 
 
-def _as_cif(item: object) -> tuple[str, str, str] | None:
+def as_cif(item: object) -> tuple[str, str, str] | None:
     """(id, cif_text, source) for CIF-like inputs, None for structures and records."""
     if isinstance(item, tuple) and len(item) in (2, 3) and all(isinstance(x, str) for x in item):
         return (item[0], item[1], item[2] if len(item) == 3 else "")
@@ -107,7 +107,7 @@ def featurize_many(
         chunk: list[tuple[str, str, str]] = []
         slots: list[tuple[int, str]] = []
         for pos, item in enumerate(items):
-            cif = _as_cif(item)
+            cif = as_cif(item)
             if cif is None:
                 results[pos] = featurize(item, max_atoms).as_record()
                 bar.advance(1)

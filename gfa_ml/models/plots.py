@@ -46,6 +46,21 @@ def parity(result: CVResult, path: Path, unit: str = "K", title: str = "") -> Pa
     return _save(fig, path)
 
 
+def _curve_label(r: CVResult) -> str:
+    return f"{r.model} {r.variant}" if r.variant else r.model
+
+
+def _finish_unit_square(fig: plt.Figure, ax: plt.Axes, xlabel: str, ylabel: str, title: str,
+                        path: Path) -> Path:
+    """Diagonal reference, axis labels, title and legend of a probability-vs-probability plot."""
+    ax.plot([0, 1], [0, 1], "k--", lw=0.8)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=7)
+    return _save(fig, path)
+
+
 def roc(results: list[CVResult], path: Path, title: str = "") -> Path:
     fig, ax = plt.subplots(figsize=(5, 5))
     for r in results:
@@ -53,14 +68,9 @@ def roc(results: list[CVResult], path: Path, title: str = "") -> Path:
         if df["y"].nunique() < 2:
             continue
         fpr, tpr, _ = roc_curve(df["y"].astype(int), df["pred"])
-        ax.plot(fpr, tpr, label=f"{r.model}{' ' + r.variant if r.variant else ''} "
-                                f"(AUC {r.overall()['auc']:.2f})")
-    ax.plot([0, 1], [0, 1], "k--", lw=0.8)
-    ax.set_xlabel("false positive rate")
-    ax.set_ylabel("true positive rate")
-    ax.set_title(title or "meltability ROC (out of fold)", fontsize=9)
-    ax.legend(fontsize=7)
-    return _save(fig, path)
+        ax.plot(fpr, tpr, label=f"{_curve_label(r)} (AUC {r.overall()['auc']:.2f})")
+    return _finish_unit_square(fig, ax, "false positive rate", "true positive rate",
+                               title or "meltability ROC (out of fold)", path)
 
 
 def reliability(results: list[CVResult], path: Path, title: str = "") -> Path:
@@ -71,13 +81,9 @@ def reliability(results: list[CVResult], path: Path, title: str = "") -> Path:
             continue
         frac, mean = calibration_curve(df["y"].astype(int), df["pred"], n_bins=5,
                                        strategy="quantile")
-        ax.plot(mean, frac, "o-", label=f"{r.model}{' ' + r.variant if r.variant else ''}")
-    ax.plot([0, 1], [0, 1], "k--", lw=0.8)
-    ax.set_xlabel("predicted P(meltable)")
-    ax.set_ylabel("observed fraction meltable")
-    ax.set_title(title or "meltability reliability (out of fold)", fontsize=9)
-    ax.legend(fontsize=7)
-    return _save(fig, path)
+        ax.plot(mean, frac, "o-", label=_curve_label(r))
+    return _finish_unit_square(fig, ax, "predicted P(meltable)", "observed fraction meltable",
+                               title or "meltability reliability (out of fold)", path)
 
 
 def importances(series: pd.Series, path: Path, title: str, n: int = 15) -> Path:

@@ -76,15 +76,6 @@ def fallback_note(requested: str | None, models: dict[str, ModelBundle]) -> str:
     return f"no {name} model for {', '.join(other)}: served by {by} (see column models_used)"
 
 
-def _cif_text(item: object) -> str:
-    """CIF text of a CIF input: a ``(id, text, source)`` item or a file path ('' otherwise)."""
-    if isinstance(item, tuple) and len(item) >= 2:
-        return str(item[1])
-    if isinstance(item, Path | str) and "\n" not in str(item) and Path(item).is_file():
-        return Path(item).read_bytes().decode("utf-8", errors="replace")
-    return ""
-
-
 def featurize_inputs(inputs: object, keep_cif: bool = False) -> pd.DataFrame:
     """A feature frame (index = id, with ``status``/``error``) from any supported input.
 
@@ -94,6 +85,7 @@ def featurize_inputs(inputs: object, keep_cif: bool = False) -> pd.DataFrame:
     representation (the crystal-graph network).
     """
     from gfa_ml.featurize import feature_labels, featurize_many, featurize_records
+    from gfa_ml.featurize.batch import as_cif
 
     if isinstance(inputs, pd.DataFrame):
         df = inputs.copy()
@@ -112,9 +104,11 @@ def featurize_inputs(inputs: object, keep_cif: bool = False) -> pd.DataFrame:
     else:
         n_jobs = get_settings().models.n_jobs
         items = list(inputs)  # type: ignore[call-overload]
+        if keep_cif:  # read each CIF file once: its text feeds both featurizer and graph model
+            items = [as_cif(it) or it for it in items]
         df = featurize_many(items, n_jobs=n_jobs, cache=True, progress=False)
         if keep_cif:
-            df["cif_text"] = [_cif_text(it) for it in items]
+            df["cif_text"] = [it[1] if isinstance(it, tuple) else "" for it in items]
         df = df.set_index(df["id"].astype(str)).drop(columns=["id"])
     df.index.name = "id"
     for col, default in (("status", "ok"), ("error", "")):
