@@ -58,3 +58,24 @@ def test_cli_train_and_compare_refuse_cuda_without_gpu(command: list[str]) -> No
     assert res.exit_code == 1
     assert "torch.cuda.is_available() is False" in res.output
     assert "Traceback" not in res.output
+
+
+def test_cli_train_epochs_caps_the_network_training(tmp_path) -> None:
+    """``gfa train -m gnn_scratch --epochs 2`` on the curated Tg glasses: every fit (five CV
+    folds and the final one) stops at 2 epochs, where the settings default would run 30."""
+    from typer.testing import CliRunner
+
+    from gfa_ml.cli.main import app
+    from gfa_ml.config import get_settings
+    from gfa_ml.models.store import latest_dir, load_bundle
+    from tests.conftest import project_home
+
+    with project_home(tmp_path, train=()) as home:
+        default = get_settings().gnn.epochs
+        res = CliRunner().invoke(app, ["train", "-t", "Tg", "-m", "gnn_scratch", "--epochs", "2",
+                                       "--trials", "0", "--tracking-uri",
+                                       f"sqlite:///{home / 'mlruns.db'}"])
+        assert res.exit_code == 0, res.output
+        bundle = load_bundle(latest_dir("Tg_K", "gnn_scratch"))
+        assert default > 2 and len(bundle.model.history_) == 2
+        assert np.isfinite(bundle.meta.halfwidth)

@@ -253,8 +253,10 @@ def test_compare_ranks_models_on_identical_folds(home, tmp_path) -> None:
     assert "| rank | model | n served / n | MAE (K)" in text
     assert "rule_2_3 | 12 / 13" in text  # zif-zni has no measured Tm: counted, not hidden
     assert "Same rows for every model" in text and "Command: `gfa compare" in text
-    figs = list((home / "experiments" / "figures").glob("compare_Tg_K_*_parity.png"))
+    # figures sit beside their report, named after it: another report cannot overwrite them
+    figs = list((tmp_path / "figures").glob("compare_Tg_K_*_parity.png"))
     assert figs and all(f"figures/{f.name}" in text for f in figs)
+    assert not list((home / "experiments" / "figures").glob("compare_*"))
     splits = list((home / "datasets" / "splits").glob("Tg_K__grouped__*.csv"))
     lofo = list((home / "datasets" / "splits").glob("Tg_K__lofo__*.csv"))
     assert len(splits) == 1 and len(lofo) == 1

@@ -1,6 +1,6 @@
 """``gfa screen`` / ``gfa predict`` with ``--model gnn`` on real CoRE MOF CIFs.
 
-A temporary project home gets small xgb models (meltable, Tm, Td; no tuning) and a Tg network
+A temporary project home gets small xgb models (all four; no tuning) and a Tg network
 fitted as the final model of ``gfa train -t Tg -m gnn`` is (one epoch, from a tiny stand-in
 for the Td-pretrained encoder). Screened CoRE structures have no ligand SMILES, so a finite GNN
 Tg proves the network read a periodic crystal graph built from the CIF; the targets without a
@@ -39,7 +39,8 @@ def project(tmp_path_factory: pytest.TempPathFactory):
     from gfa_ml.models.training import fit_final
     from gfa_ml.models.training_data import FeatureSource, build_training_set, load_tables
 
-    with project_home(tmp_path_factory.mktemp("home")) as home:
+    xgb_targets = ("meltable", "Tm_K", "Td_K", "Tg_K")  # xgb Tg: the backup of the Tg network
+    with project_home(tmp_path_factory.mktemp("home"), train=xgb_targets) as home:
         get_settings().gnn.epochs = 1
         torch.manual_seed(0)
         checkpoint.save(CrystalGNN(hidden=16, n_conv=1), checkpoint.pretrained_path(),
@@ -143,3 +144,29 @@ def test_cli_predict_a_cif_file_with_model_gnn(project, tmp_path: Path) -> None:
     assert "served by xgb" in res.output
     row = pd.read_csv(out).iloc[0]
     assert row["status"] == "ok" and 300 < row["Tg_K"] < 1000 and 0 <= row["p_meltable"] <= 1
+
+
+def test_a_row_without_a_graph_is_served_by_xgb_alone(project) -> None:
+    """One record the network cannot read (metal, no ligand) gets its Tg from the xgb backup,
+    says so in its own models_used and error; the other record keeps the GNN value."""
+    from gfa_ml.models.predict import load_models, predict_frame
+
+    bundles = load_models("gnn")
+    assert bundles["Tg_K"].backup is not None and bundles["Tg_K"].backup.meta.model == "xgb"
+    assert bundles["Tm_K"].backup is None  # already the xgb model: nothing behind it
+    recs = pd.DataFrame({"id": ["zif-8", "zn-only"], "metal": ["Zn", "Zn"],
+                         "ligand_smiles": ["Cc1ncc[n-]1", ""]})
+    out = predict_frame(recs, bundles, tct=False).set_index("id")
+    assert np.isfinite(out["Tg_K"]).all()
+    # the backup's own 90 % interval comes with its value (this stand-in gnn bundle has none)
+    assert out.at["zn-only", "Tg_K_lo"] < out.at["zn-only", "Tg_K"] < out.at["zn-only", "Tg_K_hi"]
+    assert np.isnan(out.at["zif-8", "Tg_K_lo"])
+    used = {i: dict(p.split("=") for p in out.at[i, "models_used"].split("; ")) for i in out.index}
+    assert used["zif-8"]["Tg_K"].startswith("gnn v")
+    assert used["zn-only"]["Tg_K"].startswith("xgb v")
+    assert used["zn-only"]["Tm_K"] == used["zif-8"]["Tm_K"]
+    assert "no ligand SMILES" in out.at["zn-only", "error"]
+    assert "served by Tg_K=xgb" in out.at["zn-only", "error"]
+    # without a backup the gap stays a NaN with its reason, never a silent number
+    alone = predict_frame(recs, load_models("gnn", fallback=""), tct=False).set_index("id")
+    assert np.isnan(alone.at["zn-only", "Tg_K"]) and np.isfinite(alone.at["zif-8", "Tg_K"])

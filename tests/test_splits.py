@@ -62,21 +62,39 @@ def test_leave_one_family_out_holds_each_family_out_whole() -> None:
         make_folds(ids, fams, "lofo")
 
 
-def test_folds_are_stored_once_per_data_version(tmp_path, monkeypatch) -> None:
+@pytest.fixture
+def pairs(tmp_path, monkeypatch):
+    """A project home of its own, 20 ids in 10 pairs, and their data version."""
     monkeypatch.setenv("GFA_HOME", str(tmp_path))
     get_settings.cache_clear()
-    try:
-        ids = pd.Index([f"m{i}" for i in range(20)])
-        groups = pd.Series([f"g{i // 2}" for i in range(20)], index=ids)
-        v = data_version(pd.DataFrame({"id": ids}))
-        first = stored_folds("Tg_K", "grouped", v, ids, groups, seed=1)
-        files = list((tmp_path / "datasets" / "splits").glob("Tg_K__grouped__*.csv"))
-        assert len(files) == 1
-        stored = pd.read_csv(files[0])
-        assert list(stored.columns[:4]) == ["id", "target", "scheme", "fold"]
-        # a different seed would give other folds, but the stored ones win for this version
-        second = stored_folds("Tg_K", "grouped", v, ids, groups, seed=7)
-        assert first.equals(second)
-        assert data_version(pd.DataFrame({"id": ids[:-1]})) != v
-    finally:
-        get_settings.cache_clear()
+    ids = pd.Index([f"m{i}" for i in range(20)])
+    groups = pd.Series([f"g{i // 2}" for i in range(20)], index=ids)
+    yield ids, groups, data_version(pd.DataFrame({"id": ids}))
+    get_settings.cache_clear()
+
+
+def test_folds_are_stored_once_per_data_version(pairs, tmp_path) -> None:
+    ids, groups, v = pairs
+    first = stored_folds("Tg_K", "grouped", v, ids, groups, seed=1)
+    files = list((tmp_path / "datasets" / "splits").glob("Tg_K__grouped__*.csv"))
+    assert len(files) == 1
+    stored = pd.read_csv(files[0])
+    assert list(stored.columns[:4]) == ["id", "target", "scheme", "fold"]
+    # a different seed would give other folds, but the stored ones win for this version
+    second = stored_folds("Tg_K", "grouped", v, ids, groups, seed=7)
+    assert first.equals(second)
+    assert data_version(pd.DataFrame({"id": ids[:-1]})) != v
+
+
+def test_stored_folds_are_redrawn_when_the_groups_change(pairs) -> None:
+    """Relabelled but identical groups keep the stored folds; merged groups redraw them, so a
+    stricter grouping rule can never be silently scored on folds that split its groups."""
+    ids, groups, v = pairs
+    first = stored_folds("Tg_K", "grouped", v, ids, groups, seed=1)
+    relabelled = stored_folds("Tg_K", "grouped", v, ids, "study-" + groups, seed=7)
+    assert first.equals(relabelled)
+    merged = groups.where(~groups.isin(["g0", "g1", "g2", "g3"]), "one-study")
+    assert not _no_group_spans_folds(first, merged)  # the old folds split the new group
+    redrawn = stored_folds("Tg_K", "grouped", v, ids, merged, seed=1)
+    assert _no_group_spans_folds(redrawn, merged)
+    assert redrawn.equals(stored_folds("Tg_K", "grouped", v, ids, merged, seed=7))

@@ -15,6 +15,8 @@ TRACKING_HELP = ("MLflow tracking URI (default: sqlite:///<repo>/mlruns.db, or "
                  "$MLFLOW_TRACKING_URI).")
 TRIALS_HELP = "Optuna trials per training fold (default from config; 0 = no tuning)."
 DEVICE_HELP = "Where graph-network models train: cpu or cuda (default: settings gnn.device)."
+EPOCHS_HELP = ("Most epochs a graph-network model trains (early stopping may end it sooner; "
+               "default: settings gnn.epochs). Tree and linear models ignore it.")
 
 
 def _command(ctx: typer.Context) -> str:
@@ -46,11 +48,15 @@ def _tables(measured: Path | None, no_proxy: bool):
     return table, None if no_proxy else proxy
 
 
-def _use_device(device: str | None) -> None:
-    """Point graph-network training at ``device``, failing in one line if it is unusable."""
+def _use_gnn(device: str | None, epochs: int | None = None) -> None:
+    """Point graph-network training at ``device`` for ``epochs`` (None: keep the settings),
+    failing in one line if the device is unusable."""
+    from gfa_ml.config import get_settings
+
+    if epochs is not None:
+        get_settings().gnn.epochs = epochs
     if device is None:
         return
-    from gfa_ml.config import get_settings
     from gfa_ml.gnn.train import DeviceError, resolve_device
 
     try:
@@ -81,6 +87,7 @@ def train(
                                   "out (Td then trains on measured Td only)."),
     tracking_uri: str | None = typer.Option(None, "--tracking-uri", help=TRACKING_HELP),
     device: str | None = typer.Option(None, "--device", help=DEVICE_HELP),
+    epochs: int | None = typer.Option(None, "--epochs", min=1, help=EPOCHS_HELP),
 ) -> None:
     """Train the model for each target on all curated data and register it.
 
@@ -98,7 +105,7 @@ def train(
         targets_available,
     )
 
-    _use_device(device)
+    _use_gnn(device, epochs)
     table, proxy = _tables(measured, no_proxy)
     wanted = _targets(target)
     targets = targets_available(table, wanted)
@@ -213,6 +220,7 @@ def compare(
     no_proxy: bool = typer.Option(False, "--no-proxy", help="Leave the Td-proxy MOFs out."),
     tracking_uri: str | None = typer.Option(None, "--tracking-uri", help=TRACKING_HELP),
     device: str | None = typer.Option(None, "--device", help=DEVICE_HELP),
+    epochs: int | None = typer.Option(None, "--epochs", min=1, help=EPOCHS_HELP),
 ) -> None:
     """Compare models on identical folds: one MLflow parent run, a child per model, a ranked
     markdown table and plots."""
@@ -220,7 +228,7 @@ def compare(
     from gfa_ml.models.experiment import run_experiment
     from gfa_ml.models.registry import get_model_class
 
-    _use_device(device)
+    _use_gnn(device, epochs)
     names = [m.strip() for m in models.split(",") if m.strip()]
     try:
         for n in names:
@@ -229,11 +237,12 @@ def compare(
         _fail(str(exc).strip("'\""))
     table, proxy = _tables(measured, no_proxy)
     tlist = _targets(targets)
+    report = output or get_settings().paths.experiments / "compare.md"
     out = run_experiment(
         "compare", _command(ctx), tlist, table, proxy, models={t.name: names for t in tlist},
         schemes=tuple(s.strip() for s in schemes.split(",")), trials=trials,
-        report_path=output or get_settings().paths.experiments / "compare.md",
-        tracking_uri=tracking_uri, log=err_console.print,
+        report_path=report, tracking_uri=tracking_uri, log=err_console.print,
+        fig_tag=report.stem,
     )
     for t in tlist:
         for scheme in ("grouped", "lofo"):

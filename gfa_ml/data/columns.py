@@ -48,7 +48,7 @@ COLUMNS: dict[str, str] = {
     "cif_path": "structure: core-mof:SET/NAME or a path relative to the repo",
     "source_doi": "DOI of the source the numbers were read from",
     "source_location": "table/section/figure in that source",
-    "series": "material series / paper for grouped cross-validation",
+    "series": "material series tag; grouped CV joins tags that cite one primary study",
     "exclude_reason": "empty = usable for training; else why not (range, composite, ...)",
     "notes": "conflicts, alternative values, evidence for negatives",
     "lab_notebook_id": "lab notebook / sample id (lab measurements)",

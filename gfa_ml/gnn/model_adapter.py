@@ -26,6 +26,7 @@ import pandas as pd
 import torch
 
 from gfa_ml.config import GNNConfig, get_settings
+from gfa_ml.data.provenance import study_groups
 from gfa_ml.gnn import checkpoint, train
 from gfa_ml.gnn.graph_cache import GraphCache
 from gfa_ml.gnn.material_graphs import GraphSet, material_graphs
@@ -94,7 +95,8 @@ class _GNNModel(GFAModel):
         if self.task == "regression":
             self.mean_ = float(y[rows].mean())
             self.std_ = float(y[rows].std()) or 1.0
-        groups = X["series"].to_numpy()[rows] if "series" in X.columns else None
+        # early stopping on other studies than the ones trained on (same rule as the outer CV)
+        groups = study_groups(X).to_numpy()[rows] if "series" in X.columns else None
         weight = None if sample_weight is None else np.asarray(sample_weight, dtype=float)[rows]
         self.history_ = train.fit(
             self.model_, graphs, (y[rows] - self.mean_) / self.std_, cfg, task=self.task,

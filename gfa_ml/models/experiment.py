@@ -67,8 +67,11 @@ def run_experiment(
     schemes: tuple[str, ...] = ("grouped", "lofo"), trials: int | None = None,
     report_path: Path | None = None, fig_dir: Path | None = None,
     tracking_uri: str | None = None, features: FeatureSource | None = None,
-    feature_note: str | None = None, log=print,
+    feature_note: str | None = None, log=print, fig_tag: str | None = None,
 ) -> ExperimentOutput:
+    """Figures, per-table CSVs and out-of-fold predictions go to ``fig_dir`` (default: a
+    ``figures/`` folder beside the report) named ``<fig_tag>_...`` (default: ``name``), so two
+    reports never overwrite each other's figures."""
     paths = get_settings().paths
     if feature_note is None:
         from gfa_ml.models.features import declared_features
@@ -80,7 +83,8 @@ def run_experiment(
             f"{len(declared_features('all'))} (adds composition, geometry, porosity)."
         )
     report_path = report_path or paths.experiments / "results.md"
-    fig_dir = fig_dir or paths.experiments / "figures"
+    fig_dir = fig_dir or report_path.parent / "figures"
+    tag = fig_tag or name
     version = data_version(table, proxy if proxy is not None else pd.DataFrame())
     params = {"targets": ",".join(t.name for t in targets), "schemes": ",".join(schemes),
               "trials": trials if trials is not None else get_settings().models.tuning_trials,
@@ -101,19 +105,19 @@ def run_experiment(
 
         study = run_study(targets, table, proxy, features or FeatureSource(), models=models,
                           schemes=schemes, trials=trials, on_result=child, log=log)
-        figures = _figures(study, fig_dir, name)
+        figures = _figures(study, fig_dir, tag)
         text = render(study, command, version, tracking.git_commit(), figures, feature_note,
                       report_path.parent)
         write_text_atomic(text, report_path)
         oof = pd.concat([r.oof.assign(model=r.model, target=r.target, scheme=r.scheme,
                                       variant=r.variant) for r in study.results])
-        write_parquet_atomic(oof.reset_index(), fig_dir / f"{name}_oof_predictions.parquet")
+        write_parquet_atomic(oof.reset_index(), fig_dir / f"{tag}_oof_predictions.parquet")
         for target, variant in study.sets:
             for scheme in ("grouped", "lofo"):
                 tab = study.table(target, scheme, variant)
                 if not tab.empty:
                     suffix = f"_{variant}" if variant else ""
-                    tab.to_csv(fig_dir / f"{name}_{target}_{scheme}{suffix}.csv", index=False)
+                    tab.to_csv(fig_dir / f"{tag}_{target}_{scheme}{suffix}.csv", index=False)
         tracking.log_artifacts(report_path)
         tracking.log_artifacts(fig_dir, "figures")
         return ExperimentOutput(study, report_path, figures, parent.info.run_id)

@@ -38,7 +38,8 @@ def load_models(
     directory (then only its target is served). A target with no saved ``model`` version is
     served by ``fallback`` (default: the configured default model; ``""`` = none), so e.g.
     ``--model gnn`` still fills every column and the ranking score; ``bundle.meta.model`` says
-    which model served. Targets never trained at all are simply absent.
+    which model served. The fallback is also each bundle's ``backup`` for the rows the requested
+    model returns no value for. Targets never trained at all are simply absent.
     """
     if model and Path(model).exists():
         b = load_bundle(model)
@@ -51,17 +52,25 @@ def load_models(
     if not dirs:
         raise ModelFileError(f"no trained {name!r} models under "
                              f"{root or get_settings().paths.models}; run `gfa train` first")
+    backups = {}
     if fallback and fallback != name:
-        for t in targets:
-            if t not in dirs and (d := latest_dir(t, fallback, root)) is not None:
-                dirs[t] = d
-    return {t: load_bundle(dirs[t]) for t in targets if t in dirs}
+        backups = {t: d for t in targets if (d := latest_dir(t, fallback, root)) is not None}
+        dirs = {**backups, **dirs}
+    bundles = {t: load_bundle(dirs[t]) for t in targets if t in dirs}
+    for t, b in bundles.items():
+        if t in backups and backups[t] != dirs[t]:
+            b.backup = load_bundle(backups[t])
+    return bundles
+
+
+def _label(target: str, bundle: ModelBundle) -> str:
+    return f"{target}={bundle.meta.model} {bundle.meta.version}".strip()
 
 
 def served_by(models: dict[str, ModelBundle]) -> str:
     """Which saved model serves each target, e.g. ``Tm_K=xgb v3; Tg_K=gnn v1`` (the
     ``models_used`` column: a fallback is visible in every output row)."""
-    return "; ".join(f"{t}={b.meta.model} {b.meta.version}".strip() for t, b in models.items())
+    return "; ".join(_label(t, b) for t, b in models.items())
 
 
 def fallback_note(requested: str | None, models: dict[str, ModelBundle]) -> str:
@@ -137,17 +146,42 @@ def _tct(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _note_missing(
-    out: pd.DataFrame, Xok: pd.DataFrame, pred: np.ndarray, bundle: ModelBundle, name: str
+    out: pd.DataFrame, Xok: pd.DataFrame, missing: np.ndarray, bundle: ModelBundle, name: str,
+    served: str = "",
 ) -> None:
-    """A model that returns NaN for a featurized row must say why, never leave a silent gap."""
-    missing = ~np.isfinite(pred)
+    """A model that returns NaN for a featurized row must say why, never leave a silent gap
+    (``served``: what filled the value instead, if anything)."""
     if not missing.any():
         return
     reasons = bundle.model.nan_reasons(Xok).reindex(Xok.index).fillna("")
     for idx, reason in zip(Xok.index[missing], reasons[missing], strict=True):
-        note = f"{name}: {reason or 'the model returned no value'}"
+        note = f"{name}: {bundle.meta.model} gave no value ({reason or 'no reason given'})"
+        note += f"; served by {served}" if served else ""
         prev = out.at[idx, "error"]
         out.at[idx, "error"] = f"{prev}; {note}" if prev else note
+
+
+def _predict_target(
+    out: pd.DataFrame, ok: np.ndarray, Xok: pd.DataFrame, bundle: ModelBundle, name: str,
+) -> None:
+    """Fill one target's value (and 90 % interval) for the featurized rows; rows the model
+    cannot serve go to its backup, and ``models_used`` of those rows says so."""
+    target = TARGETS[name]
+    pred = np.asarray(bundle.model.predict(Xok), dtype=float)
+    half = np.full(len(pred), bundle.meta.halfwidth, dtype=float)
+    missing = ~np.isfinite(pred)
+    backup = bundle.backup
+    if missing.any() and backup is not None:
+        pred[missing] = np.asarray(backup.model.predict(Xok[missing]), dtype=float)
+        half[missing] = backup.meta.halfwidth
+        rows = Xok.index[missing]
+        out.loc[rows, "models_used"] = out.loc[rows, "models_used"].str.replace(
+            _label(name, bundle), _label(name, backup), regex=False)
+    _note_missing(out, Xok, missing, bundle, name, _label(name, backup) if backup else "")
+    out.loc[ok, target.output] = pred
+    if target.task == "regression":
+        out.loc[ok, f"{name}_lo"] = pred - half
+        out.loc[ok, f"{name}_hi"] = pred + half
 
 
 def predict_frame(
@@ -173,15 +207,9 @@ def predict_frame(
     domains: dict[str, pd.DataFrame] = {}
     Xok = X[ok]
     for name, bundle in models.items():
-        target = TARGETS[name]
         if Xok.empty:
             continue
-        pred = np.asarray(bundle.model.predict(Xok), dtype=float)
-        out.loc[ok, target.output] = pred
-        _note_missing(out, Xok, pred, bundle, name)
-        if target.task == "regression" and np.isfinite(bundle.meta.halfwidth):
-            out.loc[ok, f"{name}_lo"] = pred - bundle.meta.halfwidth
-            out.loc[ok, f"{name}_hi"] = pred + bundle.meta.halfwidth
+        _predict_target(out, ok, Xok, bundle, name)
         if bundle.domain is not None:
             domains[name] = bundle.domain.assess(Xok)
             extra[f"{name}_in_domain"] = domains[name]["in_domain"].reindex(X.index)

@@ -62,8 +62,8 @@ def classification_table(df: pd.DataFrame) -> str:
 
 
 SCHEME_TEXT = {
-    "grouped": "grouped K-fold (groups: material series / paper; Td proxy: shared refcode base "
-               "or identical Td)",
+    "grouped": "grouped K-fold (groups: one per primary study, i.e. series tags joined through "
+               "the references they cite; Td proxy: shared refcode base or identical Td)",
     "lofo": "leave-one-family-out (each family held out in turn; pooled out-of-fold scores)",
     "random": "random 5-fold (leaky: related refcodes can straddle folds; shown only because "
               "MOFSimplify's published split was random)",

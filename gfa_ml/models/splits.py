@@ -4,7 +4,7 @@ Every model (xgboost, baselines, later the GNN and TCT) is scored on the *same* 
 a comparison can never be won by a lucky split. Two schemes:
 
 - ``grouped``: K-fold over leakage groups (Td proxy: shared refcode base or identical Td; measured:
-  the material series / paper), stratified by class for meltability;
+  one primary study, :mod:`gfa_ml.data.provenance`), stratified by class for meltability;
 - ``lofo``: leave-one-family-out (ZIF, phosphate-azole, thiocyanate, ...), the extrapolation test;
 - ``random``: plain shuffled K-fold, leaky by design: only to put a number beside published
   random-split baselines (MOFSimplify's Td test split was a random refcode split).
@@ -79,17 +79,28 @@ def splits_path(target: str, scheme: str, version: str, variant: str = "") -> Pa
     return get_settings().paths.datasets / "splits" / f"{tag}.csv"
 
 
+def same_partition(a: np.ndarray, b: np.ndarray) -> bool:
+    """True when two labelings split the rows into the same groups (labels may differ): stored
+    folds stay valid only while the leakage groups they were drawn over are unchanged."""
+    pairs = pd.DataFrame({"a": a, "b": b})
+    return bool(pairs.groupby("a")["b"].nunique().max() <= 1
+                and pairs.groupby("b")["a"].nunique().max() <= 1)
+
+
 def stored_folds(
     target: str, scheme: str, version: str, ids: pd.Index, groups: pd.Series,
     y: np.ndarray | None = None, families: pd.Series | None = None, variant: str = "",
     n_folds: int | None = None, seed: int | None = None, write: bool = True,
 ) -> pd.Series:
-    """Load the folds for this data version, or make and store them on first use."""
+    """Load the folds for this data version, or make and store them on first use (again when
+    the grouping rule changed the groups since they were stored)."""
     path = splits_path(target, scheme, version, variant)
     if path.exists():
-        df = pd.read_csv(path, dtype={"id": str}, keep_default_na=False)
+        df = pd.read_csv(path, dtype={"id": str, "group": str}, keep_default_na=False)
         fold = pd.Series(df["fold"].to_numpy(), index=df["id"], name="fold")
-        if set(fold.index) == set(map(str, ids)):
+        stored = pd.Series(df["group"].to_numpy(), index=df["id"])
+        if set(fold.index) == set(map(str, ids)) and (scheme != "grouped" or same_partition(
+                stored.reindex(ids.astype(str)).to_numpy(), groups.astype(str).to_numpy())):
             return fold.reindex(ids.astype(str)).set_axis(ids)
     s = get_settings()
     fold = make_folds(

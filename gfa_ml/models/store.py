@@ -58,6 +58,9 @@ class ModelBundle:
     meta: ModelMeta
     model: GFAModel
     domain: Any = None  # ApplicabilityDomain | None
+    #: serves the rows this model returns no value for (e.g. a GNN given a CIF it cannot
+    #: turn into a graph), so one bad structure costs a column, not the prediction
+    backup: ModelBundle | None = None
 
 
 def models_root() -> Path:

@@ -9,6 +9,8 @@ Decisions (shown in ``experiments/results.md``):
   (never scored), since nearly all carboxylate/azolate MOFs decompose before they melt.
   Proxy MOFs that are measured materials are dropped from that variant (the measured label wins).
 - Tm, Tg, Tg/Tm: measured rows with a value; Tg/Tm is the ratio in kelvin, predicted directly.
+- CV groups of measured rows: one per study (series tags joined through the primary references
+  they cite, :mod:`gfa_ml.data.provenance`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from gfa_ml.config import get_settings
+from gfa_ml.data.provenance import study_groups
 from gfa_ml.models.splits import data_version, stored_folds
 from gfa_ml.models.targets import Target
 from gfa_ml.structures.core_mof import parse_source, refcode_base
@@ -127,11 +130,6 @@ def measured_label(target: Target, table: pd.DataFrame) -> pd.Series:
     return pd.to_numeric(table[target.name], errors="coerce")
 
 
-def _measured_groups(table: pd.DataFrame) -> pd.Series:
-    series = table["series"].fillna("").astype(str).str.strip()
-    return ("m:" + series.where(series != "", table.index.astype(str))).set_axis(table.index)
-
-
 def _proxy_overlap(table: pd.DataFrame, proxy: pd.DataFrame) -> pd.Series:
     """Measured id for each proxy row that is the same material (refcode base or CIF), else ''."""
     by_key: dict[str, str] = {}
@@ -157,12 +155,14 @@ def build_training_set(
     version = data_version(table, proxy if proxy is not None else pd.DataFrame())
     y_m = measured_label(target, table)
     rows = table[y_m.notna()]
+    # over the whole table: two rows of one study may be linked through a row lacking this target
+    m_groups = study_groups(table)
     X = features.records(rows.reset_index()).reindex(rows.index)
     if "cif_path" in rows.columns:
         X = merge_features(X, features.cifs(rows["cif_path"].fillna("")))
     X = rows.join(X, how="left", rsuffix="_feat")
     parts = {
-        "X": [X], "y": [y_m[rows.index].to_numpy()], "groups": [_measured_groups(rows)],
+        "X": [X], "y": [y_m[rows.index].to_numpy()], "groups": [m_groups[rows.index]],
         "families": [rows["family"].astype(str)],
         "source": [pd.Series("measured", index=rows.index)],
         "weight": [np.ones(len(rows))], "train_only": [np.zeros(len(rows), bool)],
@@ -176,7 +176,6 @@ def build_training_set(
         overlap = _proxy_overlap(table, px)
         if target.name == "meltable":
             px = px[overlap == ""]
-        m_groups = _measured_groups(table)
         groups = pd.Series(
             [
                 m_groups[m] if m else f"p:{g}"
