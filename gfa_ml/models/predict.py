@@ -64,13 +64,8 @@ def load_models(
 
 
 def _label(target: str, bundle: ModelBundle) -> str:
+    """One ``models_used`` entry, e.g. ``Tg_K=gnn v1`` (a fallback is visible in every row)."""
     return f"{target}={bundle.meta.model} {bundle.meta.version}".strip()
-
-
-def served_by(models: dict[str, ModelBundle]) -> str:
-    """Which saved model serves each target, e.g. ``Tm_K=xgb v3; Tg_K=gnn v1`` (the
-    ``models_used`` column: a fallback is visible in every output row)."""
-    return "; ".join(_label(t, b) for t, b in models.items())
 
 
 def fallback_note(requested: str | None, models: dict[str, ModelBundle]) -> str:
@@ -163,9 +158,10 @@ def _note_missing(
 
 def _predict_target(
     out: pd.DataFrame, ok: np.ndarray, Xok: pd.DataFrame, bundle: ModelBundle, name: str,
+    used: pd.DataFrame,
 ) -> None:
     """Fill one target's value (and 90 % interval) for the featurized rows; rows the model
-    cannot serve go to its backup, and ``models_used`` of those rows says so."""
+    cannot serve go to its backup, recorded in ``used`` (model label per row and target)."""
     target = TARGETS[name]
     pred = np.asarray(bundle.model.predict(Xok), dtype=float)
     half = np.full(len(pred), bundle.meta.halfwidth, dtype=float)
@@ -174,9 +170,7 @@ def _predict_target(
     if missing.any() and backup is not None:
         pred[missing] = np.asarray(backup.model.predict(Xok[missing]), dtype=float)
         half[missing] = backup.meta.halfwidth
-        rows = Xok.index[missing]
-        out.loc[rows, "models_used"] = out.loc[rows, "models_used"].str.replace(
-            _label(name, bundle), _label(name, backup), regex=False)
+        used.loc[Xok.index[missing], name] = _label(name, backup)
     _note_missing(out, Xok, missing, bundle, name, _label(name, backup) if backup else "")
     out.loc[ok, target.output] = pred
     if target.task == "regression":
@@ -202,14 +196,14 @@ def predict_frame(
         out[col] = np.nan
     out["status"], out["error"] = X["status"], X["error"]
     out["in_domain"], out["nearest_known"] = False, ""
-    out["models_used"] = served_by(models)
+    used = pd.DataFrame({t: _label(t, b) for t, b in models.items()}, index=X.index)
     extra: dict[str, pd.Series] = {}
     domains: dict[str, pd.DataFrame] = {}
     Xok = X[ok]
     for name, bundle in models.items():
         if Xok.empty:
             continue
-        _predict_target(out, ok, Xok, bundle, name)
+        _predict_target(out, ok, Xok, bundle, name, used)
         if bundle.domain is not None:
             domains[name] = bundle.domain.assess(Xok)
             extra[f"{name}_in_domain"] = domains[name]["in_domain"].reindex(X.index)
@@ -223,6 +217,7 @@ def predict_frame(
         dom = domains.get(DOMAIN_TARGET, next(iter(domains.values())))
         out.loc[ok, "in_domain"] = dom["in_domain"].to_numpy()
         out.loc[ok, "nearest_known"] = dom["nearest_known"].to_numpy()
+    out["models_used"] = ["; ".join(r) for r in used.itertuples(index=False)]
     if tct:
         out[["Tg_tct_K", "Tg_tct_reason"]] = _tct(X)
     else:
