@@ -85,6 +85,9 @@ class ModelSettings(BaseModel):
     #: "weighted" = presumed non-meltable at ``proxy_negative_weight``; "none" = left out
     proxy_negatives: str = "weighted"
     proxy_negative_weight: float = 0.05
+    #: training weight of a measured meltable label by its support (``label_strength``): an
+    #: inferred label (the curator's reading of decomposition wording) counts half
+    label_weights: dict[str, float] = {"measured": 1.0, "stated": 1.0, "inferred": 0.5}
     default_model: str = "xgb"
     #: nearest training materials reported per prediction, and the in-domain distance quantile
     domain_k: int = 3

@@ -18,7 +18,7 @@ ZIF4 = {
     "dimensionality": "3D", "ligands": "imidazolate", "ligand_smiles": "c1c[n-]cn1",
     "linker_fractions": "Im=2", "route": "MQG", "Tm_K": 863.15, "Tg_K": 565.15,
     "meltable": "yes", "glass_formed": "yes", "source_doi": "10.1021/acs.chemrev.1c00826",
-    "source_location": "Table 1", "series": "zif-4",
+    "source_location": "Table 1", "series": "zif-4", "label_strength": "measured",
 }
 # [Cu4I4(PPh2Et)4]: Dong et al., JACS 2024, Table 1 (Tm 191 °C, Td 240 °C, Tg 36 °C).
 CU4I4 = {
@@ -28,7 +28,7 @@ CU4I4 = {
     "ligands": "iodide;ethyldiphenylphosphine", "ligand_smiles": "[I-];CCP(c1ccccc1)c1ccccc1",
     "route": "MQG", "Tm_K": 464.15, "Td_K": 513.15, "Tg_K": 309.15, "meltable": "yes",
     "glass_formed": "yes", "source_doi": "10.1021/jacs.3c12296", "source_location": "Table 1",
-    "series": "seed000-cu4i4",
+    "series": "seed000-cu4i4", "label_strength": "measured",
 }
 
 

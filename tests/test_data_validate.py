@@ -41,6 +41,11 @@ def test_real_seed_values_are_clean(good_table: Path) -> None:
         ({"Td_K": 700.0}, "meltable", "not below Td"),
         ({"Tm_K": "about 590"}, "Tm_K", "not a number"),
         ({"dimensionality": "3"}, "dimensionality", "3D"),
+        ({"label_strength": "guessed"}, "label_strength", "measured, stated, inferred"),
+        ({"label_strength": ""}, "label_strength", "how is the meltable label supported"),
+        ({"meltable": "unknown", "label_strength": "stated"}, "label_strength", "unknown"),
+        ({"source_doi": "", "source_url": "https://example.org/zif4"}, "citation", "journal"),
+        ({"source_location": ""}, "source_location", "where in the source"),
     ],
 )
 def test_crafted_mistakes_are_caught(
@@ -49,6 +54,13 @@ def test_crafted_mistakes_are_caught(
     problems = _problems(tmp_path, **changes)
     hits = [p for p in problems if f":2: {column}:" in p and fragment in p]
     assert hits, problems
+
+
+def test_url_with_citation_is_provenance_enough(tmp_path: Path) -> None:
+    """A paper read from a landing page that showed no DOI is traced by URL + citation."""
+    row = {**ZIF4, "source_doi": "", "citation": "Ma & Horike, Chem. Rev. 2022",
+           "source_url": "https://pubs.acs.org/doi/10.1021/acs.chemrev.1c00826"}
+    assert validate_file(write_table(tmp_path / "url.csv", [row])) == []
 
 
 def test_cli_reports_one_line_per_problem_and_fails(tmp_path: Path) -> None:

@@ -73,3 +73,75 @@ def test_summary_cli_and_plot(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "phosphate-azole" in result.output
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_data_card_counts_match_the_summary_command() -> None:
+    from gfa_ml.data.summary import card_block, card_markdown
+
+    card = (get_settings().paths.datasets / "README.md").read_text()
+    train = training_table(load_measured(get_settings().paths.measured_csv))
+    assert card_block(card) == card_markdown(train)
+    result = runner.invoke(app, ["data", "summary", "--markdown"])
+    assert result.exit_code == 0 and card_markdown(train) in result.output
+
+
+def test_literature_sheet_grows_the_table_past_the_bars(train) -> None:
+    assert len(train) >= 150
+    assert (train["meltable"] == "no").sum() >= 35
+    labelled = train[train["meltable"].isin(["yes", "no"])]
+    assert labelled["label_strength"].isin(["measured", "stated", "inferred"]).all()
+    for _, row in train.iterrows():  # every usable row is traceable
+        assert row["source_doi"] or (row["source_url"] and row["citation"]), row.name
+        assert row["source_location"].strip(), row.name
+
+
+def test_celsius_and_kelvin_as_printed_convert_right(train) -> None:
+    # [PPh4][Cu3I4]: the abstract (Molecules 2025, 30, 543) prints Tm ~255 °C
+    assert train.loc["pph4-cu3i4", "Tm_K"] == pytest.approx(255 + 273.15)
+    assert train.loc["pph4-cu3i4", "family"] == "hybrid-metal-halide"
+    # the [2]Tf2N Ni(II) chelate ionic liquid: printed in kelvin, 352.7 K, kept as printed
+    assert train.loc["ni-acac-me3-mopen-tf2n", "Tm_K"] == pytest.approx(352.7)
+
+
+def test_inferred_negative_is_carried_into_training_and_reported(train) -> None:
+    from gfa_ml.models.evaluation import ModelSpec, cross_validate
+    from gfa_ml.models.protocol import Study
+    from gfa_ml.models.report import strength_lines
+    from gfa_ml.models.targets import TARGETS
+    from gfa_ml.models.training_data import FeatureSource, build_training_set
+
+    # MOF-177 (J. Phys. Chem. Lett. 2009): the page describes decomposition, not melting
+    assert (train.loc["mof-177", "meltable"], train.loc["mof-177", "label_strength"]) == (
+        "no", "inferred")
+    ts = build_training_set(TARGETS["meltable"], train, None, FeatureSource())
+    pos = ts.X.index.get_loc("mof-177")
+    assert ts.strength.iloc[pos] == "inferred"
+    assert ts.weight[pos] == get_settings().models.label_weights["inferred"]
+    assert ts.weight[ts.X.index.get_loc("zif-4-zn")] == 1.0
+    res = cross_validate(ModelSpec("dummy"), ts, ts.folds("grouped", write=False), trials=0)
+    n_inferred = int((ts.strength == "inferred").sum())
+    n_firm = int(ts.strength.isin(["measured", "stated"]).sum())
+    lines = "\n".join(strength_lines(Study(results=[res])))
+    assert f"| grouped | dummy | measured only | {n_firm} |" in lines
+    assert f"| {n_inferred} |" in lines
+
+
+def test_literature_row_ranks_below_the_seed_row_for_one_material() -> None:
+    """ZIF-62: the Chem. Rev. table (Tm 437 °C) and an abstract-only paper (Tm 713 K) merge to
+    the review's value, the other kept side by side in notes with its URL and citation."""
+    import pandas as pd
+
+    from gfa_ml.data.curate import merge_sources
+    from gfa_ml.data.measured import read_measured_csv
+
+    sheets = get_settings().paths.datasets / "measured" / "curation"
+    seed = read_measured_csv(sheets / "seed003.csv")
+    lit = read_measured_csv(sheets / "literature.csv")
+    seed_row = seed[seed["id"] == "zif-62-zn"]
+    lit_row = lit[lit["id"] == "zif-62-zn-peng"].assign(
+        id="zif-62-zn", exclude_reason="", citation="Peng et al. (abstract)")
+    merged = merge_sources([lit_row, seed_row]).set_index("id").loc["zif-62-zn"]
+    assert merged["Tm_K"] == pytest.approx(710.15)
+    assert merged["source_doi"] == "10.1021/acs.chemrev.1c00826"
+    assert "Tm_K=713" in merged["notes"] and lit_row["source_url"].iloc[0] in merged["notes"]
+    assert not pd.isna(merged["Tg_K"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from gfa_ml.cli.render import console, df_table, err_console
 from gfa_ml.config import get_settings
@@ -94,12 +95,33 @@ def add(
 def summary(
     plot: Path = typer.Option(None, help="Also write a PNG of the Tg/Tm distribution here."),
     table: Path = typer.Option(None, help="Measured table (default: the shipped one)."),
+    markdown: bool = typer.Option(False, "--markdown", help="Print the counts block of the "
+                                  "data card (datasets/README.md) as markdown instead."),
+    card: Path = typer.Option(None, "--card", help="Rewrite the counts block of this data card "
+                              "(e.g. datasets/README.md) from the table."),
 ) -> None:
-    """Counts per family and target, value ranges, and the Tg/Tm distribution."""
-    from gfa_ml.data.summary import plot_tg_over_tm, summarize
+    """Counts per family and target, how each meltable label is supported (measured / stated /
+    inferred), value ranges, and the Tg/Tm distribution.
+
+    Example: gfa data summary --plot tg_tm.png
+    """
+    from gfa_ml.data.summary import card_markdown, plot_tg_over_tm, strength_counts, summarize
 
     train, counts, ranges = summarize(table)
+    if card is not None:
+        from gfa_ml.data.summary import update_card
+
+        try:
+            console.print(f"updated {update_card(card, train)}")
+        except (OSError, ValueError) as exc:
+            err_console.print(f"[red]error:[/red] {escape(str(card))}: {escape(str(exc))}")
+            raise typer.Exit(1) from None
+        return
+    if markdown:
+        typer.echo(card_markdown(train))
+        return
     console.print(df_table(counts, "Usable materials per family (training view)"))
+    console.print(df_table(strength_counts(train), "Meltable labels by support"))
     console.print(df_table(ranges, "Target ranges"))
     if plot:
         console.print(f"plot: {plot_tg_over_tm(train, plot)}")

@@ -32,6 +32,7 @@ def _register() -> None:
     app.command(name="featurize")(featurize_cmd)
     for name in ("train", "evaluate", "predict", "compare"):
         app.command(name=name)(getattr(modeling, name))
+    app.command(name="learning-curve")(modeling.learning_curve)
     app.command(name="tct")(tct)
     app.command(name="screen")(screen)
     app.add_typer(gnn_cli.app, name="gnn")

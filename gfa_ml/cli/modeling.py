@@ -317,3 +317,27 @@ def predict(
     bad = out[out["status"] == "error"]
     for _, r in bad.head(10).iterrows():
         err_console.print(f"{r['id']}: {r['error']}")
+
+
+def learning_curve(
+    ctx: typer.Context,
+    targets: str = typer.Option("meltable,Tm,Tg", "--targets", "-t", help=TARGET_HELP),
+    models: str = typer.Option("xgb,rf", "--models", "-m", help="Comma list of models "
+                               "(untuned defaults)."),
+    draws: int = typer.Option(5, "--draws", min=1, help="Random draws of training groups per "
+                              "fraction."),
+    output: Path = typer.Option(Path("experiments/learning_curve.md"), "--output", "-o",
+                                help="Markdown report; the figure goes to figures/ beside it "
+                                     "and the per-draw table to the same name .csv."),
+) -> None:
+    """Learning curves (25/50/75/100 % of the training study groups) on the seed papers'
+    table and on the full measured table: tells whether more data or a better model is the
+    lever.
+
+    Example: gfa learning-curve --targets meltable,Tm,Tg --draws 5
+    """
+    from gfa_ml.models.learning_curve import data_growth_curves
+
+    out = data_growth_curves(_targets(targets), [m.strip() for m in models.split(",")], draws,
+                             output, _command(ctx), log=err_console.print)
+    console.print(f"wrote {out}")

@@ -16,11 +16,23 @@ FAMILIES = (
     "hybrid-perovskite",
     "nanocluster",
     "carboxylate",
+    # families added with the literature sheet: kept apart so leave-one-family-out shows what
+    # transfers between chemistries
+    "azolate",
+    "cyanide",
+    "hybrid-metal-halide",
+    "metal-halide-cp",
+    "molecular-complex",
+    "metal-ionic-liquid",
+    "metallomesogen",
     "other",
 )
 ROUTES = ("MQG", "MIG", "DS")
 DIMENSIONALITIES = ("0D", "1D", "2D", "3D")
 TRISTATE = ("yes", "no", "unknown")
+#: how a meltable label is supported, strongest first: a printed DSC/TGA number, the source's
+#: words, the curator's inference (e.g. "no" from decomposition wording alone)
+LABEL_STRENGTHS = ("measured", "stated", "inferred")
 
 # column -> short description (also rendered into the data card)
 COLUMNS: dict[str, str] = {
@@ -53,6 +65,10 @@ COLUMNS: dict[str, str] = {
     "notes": "conflicts, alternative values, evidence for negatives",
     "lab_notebook_id": "lab notebook / sample id (lab measurements)",
     "date": "measurement date YYYY-MM-DD (lab measurements)",
+    "label_strength": "support of the meltable label: " + " / ".join(LABEL_STRENGTHS)
+                      + " (empty when meltable is unknown)",
+    "source_url": "URL of the page read, where the source showed no DOI",
+    "citation": "authors, journal, year (required with source_url when there is no DOI)",
 }
 REQUIRED = ("id", "name", "family", "metals", "meltable", "glass_formed")
 NUMERIC = ("Tm_K", "Td_K", "Tg_K", "dHf_kJ_mol", "heating_rate_K_min")

@@ -26,7 +26,8 @@ OnConflict = Literal["keep", "refuse"]
 _INHERITED = tuple(
     c for c in COLUMNS
     if c not in NUMERIC and c not in ("id", "source_doi", "source_location", "notes",
-                                      "lab_notebook_id", "date", "meltable", "glass_formed")
+                                      "lab_notebook_id", "date", "meltable", "glass_formed",
+                                      "label_strength", "source_url", "citation")
 )
 _TOL = 1e-6
 # a new value this close to (known value - 273.15 K) was almost surely typed in °C
@@ -72,6 +73,10 @@ def _inherit(new: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     for col in ("meltable", "glass_formed"):
         blank = new[col].astype(str).str.strip() == ""
         new.loc[blank, col] = "unknown"
+    # a lab's own yes/no rests on its own DSC/TGA run
+    unrated = (new["label_strength"].astype(str).str.strip() == "") & new["meltable"].isin(
+        ["yes", "no"])
+    new.loc[unrated, "label_strength"] = "measured"
     return new
 
 

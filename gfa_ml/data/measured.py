@@ -10,6 +10,9 @@ import pandas as pd
 from gfa_ml.config import get_settings
 from gfa_ml.data.columns import COLUMNS, NUMERIC
 
+#: columns added after the first release of the table; older tables read with them blank
+_LATER_COLUMNS = ("label_strength", "source_url", "citation")
+
 
 def non_numeric_cells(df: pd.DataFrame) -> list[tuple[int, str, str]]:
     """(row position, column, text) of numeric-column cells that are not numbers."""
@@ -40,6 +43,9 @@ def read_measured_csv(path: str | Path) -> pd.DataFrame:
 
 def _read_table(path: Path) -> pd.DataFrame:
     df = read_measured_csv(path)
+    for col in _LATER_COLUMNS:
+        if col not in df.columns:
+            df[col] = ""
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
         raise ValueError(f"{path}: missing columns {', '.join(missing)}")

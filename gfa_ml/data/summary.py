@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from gfa_ml.data.columns import LABEL_STRENGTHS
 from gfa_ml.data.measured import training_table
+
+#: the data card embeds ``card_markdown`` between these markers; a test keeps them equal
+CARD_START = "<!-- gfa data summary --markdown: start -->"
+CARD_END = "<!-- gfa data summary --markdown: end -->"
 
 
 def family_counts(train: pd.DataFrame) -> pd.DataFrame:
@@ -26,14 +31,74 @@ def family_counts(train: pd.DataFrame) -> pd.DataFrame:
     return out.astype(int)
 
 
+def strength_counts(train: pd.DataFrame) -> pd.DataFrame:
+    """Per family: meltable labels (yes / no) by how they are supported, so a reader sees how
+    many negatives rest on a number, on the paper's words, or on the curator's inference."""
+    labelled = train[train["meltable"].isin(["yes", "no"])]
+    key = labelled["meltable"].map({"yes": "melts", "no": "decomposes"}) + " " + labelled[
+        "label_strength"].replace("", "unrated")
+    cols = [f"{m} {s}" for m in ("melts", "decomposes") for s in LABEL_STRENGTHS]
+    out = pd.crosstab(labelled["family"], key).reindex(columns=cols, fill_value=0)
+    out = out.reindex(sorted(train["family"].unique()), fill_value=0)
+    out.loc["all"] = out.sum()
+    out.index.name, out.columns.name = "family", None
+    return out.astype(int)
+
+
+def card_markdown(train: pd.DataFrame) -> str:
+    """The counts block of ``datasets/README.md``, exactly as ``gfa data summary --markdown``
+    prints it."""
+    ranges = target_ranges(train)
+    lines = [
+        f"Usable materials: {len(train)} in {train['family'].nunique()} families "
+        f"({int((train['meltable'] == 'yes').sum())} melt, "
+        f"{int((train['meltable'] == 'no').sum())} decompose first, "
+        f"{int((train['meltable'] == 'unknown').sum())} unknown).",
+        "",
+        family_counts(train).to_markdown(),
+        "",
+        "Meltable labels by support (measured = DSC/TGA number, stated = the paper's words, "
+        "inferred = the curator's reading of decomposition wording):",
+        "",
+        strength_counts(train).to_markdown(),
+        "",
+        ranges.to_markdown(disable_numparse=True),
+    ]
+    return "\n".join(lines)
+
+
+def card_block(text: str) -> str:
+    """The counts block between the markers of a data card (ValueError without markers)."""
+    a, b = text.find(CARD_START), text.find(CARD_END)
+    if a < 0 or b < a:
+        raise ValueError(f"no '{CARD_START}' ... '{CARD_END}' markers")
+    return text[a + len(CARD_START):b].strip()
+
+
+def update_card(path: Path, train: pd.DataFrame) -> Path:
+    """Rewrite the counts block of the data card at ``path`` (atomically)."""
+    from gfa_ml.io.atomic import write_text_atomic
+
+    text = path.read_text()
+    old = card_block(text)
+    a = text.index(CARD_START) + len(CARD_START)
+    b = text.index(CARD_END)
+    new = text[:a] + "\n" + card_markdown(train) + "\n" + text[b:]
+    if card_block(new) != old:
+        write_text_atomic(new, path)
+    return path
+
+
 def target_ranges(train: pd.DataFrame) -> pd.DataFrame:
     cols = {"Tm_K": "Tm (K)", "Td_K": "Td (K)", "Tg_K": "Tg (K)", "dHf_kJ_mol": "dHf (kJ/mol)",
             "Tg_over_Tm": "Tg/Tm (K/K)"}
     rows = []
     for col, label in cols.items():
         s = train[col].dropna()
-        rows.append({"target": label, "n": str(len(s)), "min": s.min(), "median": s.median(),
-                     "max": s.max()})
+        fmt = "{:.3f}" if col == "Tg_over_Tm" else "{:.1f}"
+        rows.append({"target": label, "n": str(len(s)),
+                     **{k: fmt.format(v) for k, v in
+                        (("min", s.min()), ("median", s.median()), ("max", s.max()))}})
     return pd.DataFrame(rows).set_index("target")
 
 

@@ -21,6 +21,7 @@ from gfa_ml.data.columns import (
     COLUMNS,
     DIMENSIONALITIES,
     FAMILIES,
+    LABEL_STRENGTHS,
     REQUIRED,
     ROUTES,
     TEMPERATURES,
@@ -34,6 +35,7 @@ RDLogger.DisableLog("rdApp.*")
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9._()+\-]*$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_EXCLUDED_REQUIRED = ("id", "name", "family")
 # a Tg/Tm below this (in kelvin) is not seen in any glass former: the numbers are likely in °C
 _MIN_TG_OVER_TM = 0.5
 
@@ -72,6 +74,7 @@ class MeasuredRecord(BaseModel):
     route: str = ""
     meltable: str
     glass_formed: str
+    label_strength: str = ""
     source_doi: str = ""
     lab_notebook_id: str = ""
     date: str = ""
@@ -137,6 +140,13 @@ class MeasuredRecord(BaseModel):
             raise ValueError(f"{v!r} must be one of {', '.join(TRISTATE)}")
         return v
 
+    @field_validator("label_strength")
+    @classmethod
+    def _strength(cls, v: str) -> str:
+        if v and v not in LABEL_STRENGTHS:
+            raise ValueError(f"{v!r} must be one of {', '.join(LABEL_STRENGTHS)} (or empty)")
+        return v
+
     @field_validator("ligand_smiles")
     @classmethod
     def _smiles(cls, v: str) -> str:
@@ -173,6 +183,11 @@ class MeasuredRecord(BaseModel):
         n_lig, n_smi = len(split_multi(self.ligands)), len(split_multi(self.ligand_smiles))
         if n_lig and n_smi and n_lig != n_smi:
             raise ValueError(f"ligand_smiles: {n_smi} SMILES for {n_lig} ligand names")
+        if self.label_strength and self.meltable == "unknown":
+            raise ValueError("label_strength: given for a meltable label that is unknown")
+        if not self.label_strength and self.meltable != "unknown" and not self.lab_notebook_id:
+            raise ValueError("label_strength: how is the meltable label supported? "
+                             f"({' / '.join(LABEL_STRENGTHS)})")
         return self
 
 
@@ -212,8 +227,25 @@ def _physical(rec: dict[str, object], limits: ValidationLimits) -> list[tuple[st
     dhf = rec.get("dHf_kJ_mol")
     if not _blank(dhf) and float(dhf) <= 0:  # type: ignore[arg-type]
         out.append(("dHf_kJ_mol", f"enthalpy of fusion must be > 0 (got {dhf})"))
-    if _blank(rec.get("source_doi")) and _blank(rec.get("lab_notebook_id")):
-        out.append(("source_doi", "no provenance: give source_doi or lab_notebook_id"))
+    out.extend(_provenance(rec))
+    return out
+
+
+def _provenance(rec: dict[str, object]) -> list[tuple[str, str]]:
+    """A literature row needs a DOI, or a URL with a citation (journal, year), and a location;
+    a lab row needs its notebook id. A row excluded for want of a citation keeps its URL."""
+    doi, url, cite = (not _blank(rec.get(c)) for c in ("source_doi", "source_url", "citation"))
+    if not _blank(rec.get("lab_notebook_id")) and not (doi or url):
+        return []
+    if not (doi or url):
+        return [("source_doi", "no provenance: give source_doi, source_url + citation, or "
+                               "lab_notebook_id")]
+    out = []
+    if url and not doi and not cite and _blank(rec.get("exclude_reason")):
+        out.append(("citation", "a source_url without a DOI needs a citation (journal, year)"))
+    if _blank(rec.get("source_location")):
+        out.append(("source_location", "where in the source was the value read? (table, "
+                                       "section, abstract)"))
     return out
 
 
@@ -229,11 +261,15 @@ def validate_frame(
     for i, row in enumerate(df.to_dict("records")):
         line = i + 2
         rec = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
-        for col in REQUIRED:
+        # an excluded row is kept for the record (a series, an uncitable page): it needs an
+        # identity, not the chemistry a model would train on
+        excluded = not _blank(rec.get("exclude_reason"))
+        for col in _EXCLUDED_REQUIRED if excluded else REQUIRED:
             if col in rec and _blank(rec[col]):
                 problems.append(Problem(file, line, col, "required value is empty"))
         try:
-            MeasuredRecord.model_validate({k: v for k, v in rec.items() if v is not None})
+            MeasuredRecord.model_validate(
+                {k: v for k, v in rec.items() if v is not None and not (excluded and _blank(v))})
         except ValidationError as exc:
             for err in exc.errors():
                 col = str(err["loc"][0]) if err["loc"] else "row"

@@ -81,7 +81,7 @@ class CVResult:
     target: str
     scheme: str
     variant: str
-    oof: pd.DataFrame  # id-indexed: fold, y, pred, lo, hi, reason, family, source
+    oof: pd.DataFrame  # id-indexed: fold, y, pred, lo, hi, reason, family, source, strength
     params: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -188,6 +188,7 @@ def cross_validate(
         {
             "fold": fold, "y": ts.y, "pred": pred, "lo": lo, "hi": hi, "reason": reason,
             "family": ts.families.to_numpy(), "source": ts.source.to_numpy(),
+            "strength": ts.strength.to_numpy(),
         },
         index=ts.X.index,
     )[scored]

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gfa_ml.models.metrics import mae_interval
+from gfa_ml.models.metrics import classification_metrics, mae_interval
 from gfa_ml.models.protocol import Study
 from gfa_ml.models.training_data import PROXY_FAMILY
 
@@ -171,6 +171,7 @@ def render(study: Study, command: str, data_version: str, commit: str,
             parts += _td_proxy_lines(study, command)
         if target == "meltable":
             parts += _meltable_note(study)
+            parts += strength_lines(study)
         if target == "Tg_K":
             parts += tct_series_lines(root)
         for fig in figures.get(target, []):
@@ -199,6 +200,29 @@ def tct_series_lines(experiments: Path) -> list[str]:
             "Selection-honest: the TCT variant is chosen inside each training fold. Per-glass "
             "table, variants and the Tg-vs-x plot: [tct_results.md](tct_results.md).", "",
             "Command: `gfa tct --validate`", ""]
+
+
+def strength_lines(study: Study) -> list[str]:
+    """Meltability scored apart by label support: measured + stated labels (a DSC/TGA number or
+    the paper's own words) and inferred ones (the curator's reading of decomposition wording),
+    which are nearly all negatives, so only their accuracy at p = 0.5 is defined."""
+    rows = []
+    for r in study.results:
+        if r.target != "meltable" or r.scheme == "random" or "strength" not in r.served:
+            continue
+        firm = r.served[r.served["strength"].isin(["measured", "stated"])]
+        soft = r.served[r.served["strength"] == "inferred"]
+        m = classification_metrics(firm["y"].to_numpy(), firm["pred"].to_numpy())
+        hit = ((soft["pred"] >= 0.5) == (soft["y"] == 1)).mean() if len(soft) else np.nan
+        variant = "+ Td-proxy negatives" if r.variant == "proxy" else "measured only"
+        rows.append(f"| {r.scheme} | {r.model} | {variant} | {len(firm)} | {_f(m['auc'], 3)} "
+                    f"| {_f(m['bacc'], 3)} | {len(soft)} | {_f(hit, 3)} |")
+    if not rows:
+        return []
+    return ["Scores by label support (same out-of-fold predictions as above):", "",
+            "| split | model | variant | n measured + stated | ROC-AUC | balanced acc. "
+            "| n inferred | inferred labels right at p = 0.5 |",
+            "|---|---|---|---|---|---|---|---|", *rows, ""]
 
 
 def _meltable_note(study: Study) -> list[str]:

@@ -8,6 +8,9 @@ Decisions (shown in ``experiments/results.md``):
   variant ``proxy`` adds the Td-proxy MOFs as *presumed non-meltable* at a low weight, train-only
   (never scored), since nearly all carboxylate/azolate MOFs decompose before they melt.
   Proxy MOFs that are measured materials are dropped from that variant (the measured label wins).
+- meltability labels carry their support (``label_strength``: measured / stated / inferred);
+  a classifier learns from every label, inferred ones at ``models.label_weights['inferred']``,
+  and the report scores measured+stated labels apart from inferred ones.
 - Tm, Tg, Tg/Tm: measured rows with a value; Tg/Tm is the ratio in kelvin, predicted directly.
 - CV groups of measured rows: one per study (series tags joined through the primary references
   they cite, :mod:`gfa_ml.data.provenance`).
@@ -95,6 +98,8 @@ class TrainingSet:
     families: pd.Series
     source: pd.Series
     version: str
+    #: support of each label (measured / stated / inferred; "" for values and proxy rows)
+    strength: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
     variant: str = ""
     weight: np.ndarray | None = None
     train_only: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
@@ -107,6 +112,8 @@ class TrainingSet:
     def __post_init__(self) -> None:
         if len(self.train_only) != len(self.y):
             self.train_only = np.zeros(len(self.y), bool)
+        if len(self.strength) != len(self.y):
+            self.strength = pd.Series("", index=self.X.index, dtype=object)
 
     def folds(self, scheme: str, write: bool = True) -> pd.Series:
         """Stored folds for this data version; train-only rows get fold -1."""
@@ -161,11 +168,15 @@ def build_training_set(
     if "cif_path" in rows.columns:
         X = merge_features(X, features.cifs(rows["cif_path"].fillna("")))
     X = rows.join(X, how="left", rsuffix="_feat")
+    is_label = target.task == "classification"
+    strength = (rows.get("label_strength", pd.Series("", index=rows.index)).fillna("")
+                .astype(str) if is_label else pd.Series("", index=rows.index))
     parts = {
         "X": [X], "y": [y_m[rows.index].to_numpy()], "groups": [m_groups[rows.index]],
         "families": [rows["family"].astype(str)],
         "source": [pd.Series("measured", index=rows.index)],
-        "weight": [np.ones(len(rows))], "train_only": [np.zeros(len(rows), bool)],
+        "weight": [strength.map(s.label_weights).fillna(1.0).to_numpy(float)],
+        "train_only": [np.zeros(len(rows), bool)], "strength": [strength],
     }
     use_proxy = proxy is not None and (
         target.name == "Td_K" or (target.name == "meltable" and variant == "proxy")
@@ -195,6 +206,7 @@ def build_training_set(
         parts["source"].append(pd.Series("td_proxy", index=px.index))
         w = 1.0 if is_td else s.proxy_negative_weight
         parts["weight"].append(np.full(len(px), w))
+        parts["strength"].append(pd.Series("", index=px.index))
         parts["train_only"].append(np.full(len(px), not is_td))
     X = pd.concat([x for x in parts["X"] if len(x)] or parts["X"][:1], axis=0, sort=False)
     X.index = X.index.astype(str)
@@ -217,6 +229,7 @@ def build_training_set(
         families=pd.concat(parts["families"]).set_axis(X.index)[keep],
         source=pd.concat(parts["source"]).set_axis(X.index)[keep],
         version=version, variant=variant,
+        strength=pd.concat(parts["strength"]).set_axis(X.index)[keep],
         weight=None if np.all(weight == 1.0) else weight[keep],
         train_only=np.concatenate(parts["train_only"])[keep],
         excluded=X.loc[failed, "error"].fillna("").astype(str), labelled=labelled,
