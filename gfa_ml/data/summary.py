@@ -110,7 +110,7 @@ def plot_tg_over_tm(train: pd.DataFrame, out: Path) -> Path:
     import matplotlib.pyplot as plt
 
     data = train.dropna(subset=["Tg_over_Tm"])
-    fig, ax = plt.subplots(figsize=(6.5, 4))
+    fig, ax = plt.subplots(figsize=(8, 4))
     fams = sorted(data["family"].unique())
     ax.hist([data.loc[data["family"] == f, "Tg_over_Tm"] for f in fams], bins=16,
             stacked=True, label=fams)
@@ -118,7 +118,7 @@ def plot_tg_over_tm(train: pd.DataFrame, out: Path) -> Path:
     ax.set_xlabel("Tg / Tm (both in K)")
     ax.set_ylabel("materials")
     ax.set_title(f"Measured Tg/Tm, n = {len(data)}")
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, bbox_to_anchor=(1.02, 1), loc="upper left", frameon=False)
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=120)
