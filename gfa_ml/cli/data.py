@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from gfa_ml.cli.help import MARKUP
 from gfa_ml.cli.render import console, df_table, err_console
 from gfa_ml.config import get_settings
 
@@ -13,6 +14,7 @@ app = typer.Typer(
     help="Curated measured Tm / Td / Tg / ΔHf data: validate it, add your own lab "
     "measurements, and see what the models can learn from.",
     no_args_is_help=True,
+    rich_markup_mode=MARKUP,
 )
 
 

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import typer
 
+from gfa_ml.cli.help import MARKUP
 from gfa_ml.cli.render import console, err_console
 
 app = typer.Typer(help="Crystal-graph neural network (CGCNN-style): Td pretraining.",
-                  no_args_is_help=True)
+                  no_args_is_help=True, rich_markup_mode=MARKUP)
 
 
 @app.command("pretrain")
