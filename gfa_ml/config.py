@@ -71,6 +71,10 @@ class ValidationLimits(BaseModel):
     t_max_K: float = 1500.0
     # a value this low in a K column is far more likely to be degrees Celsius
     celsius_hint_below_K: float = 273.15
+    # `gfa data add`: a new value further than this outside its family's measured range is
+    # refused (`--force` overrides); families with fewer measured values are not checked
+    family_margin_K: float = 150.0
+    family_min_values: int = 3
 
 
 class ModelSettings(BaseModel):

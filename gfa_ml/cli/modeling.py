@@ -97,6 +97,10 @@ def train(
     final model, calibrates its 90 % interval on out-of-fold residuals and saves it under
     models/<target>/<model>/v<N>/. If a previous version exists, it reports how the new one
     compares on the same folds (e.g. after `gfa data add lab.csv`).
+
+    Example, after adding your own DSC data:
+
+        gfa train --target Tm,Tg --model xgb
     """
     from gfa_ml.models import plots, tracking
     from gfa_ml.models.evaluation import ModelSpec, serves
@@ -175,6 +179,11 @@ def evaluate(
     Baselines (dummy, 2/3 rule, ridge, random forest, best single feature) and xgboost are
     scored on identical stored folds: grouped K-fold and leave-one-family-out; 90 % conformal
     interval coverage is reported for every regressor.
+
+    Examples:
+
+        gfa evaluate --targets Tg --schemes grouped
+        gfa evaluate --blind my_blind_set.csv --model xgb
     """
     if blind is not None:
         _blind(blind, model)
@@ -225,7 +234,12 @@ def compare(
     epochs: int | None = typer.Option(None, "--epochs", min=1, help=EPOCHS_HELP),
 ) -> None:
     """Compare models on identical folds: one MLflow parent run, a child per model, a ranked
-    markdown table and plots."""
+    markdown table and plots.
+
+    Example:
+
+        gfa compare --models xgb,rf,rule_2_3,tct --targets Tg
+    """
     from gfa_ml.config import get_settings
     from gfa_ml.models.experiment import run_experiment
     from gfa_ml.models.registry import get_model_class
