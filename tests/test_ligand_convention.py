@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from gfa_ml.config import get_settings
-from gfa_ml.featurize.coordinated import as_coordinated
 from gfa_ml.featurize.records import featurize_record, featurize_records
 from gfa_ml.featurize.schema import feature_labels
 
@@ -26,7 +25,7 @@ def _features(**record: str) -> np.ndarray:
         # ZIF-62 linkers, neutral vs anionic spelling
         ("c1cnc[nH]1;c1ccc2[nH]cnc2c1", "c1c[n-]cn1;c1ccc2[n-]cnc2c1"),
         # 1,2,4-triazolate with the charge drawn on N1 or N4 (resonance forms of one anion)
-        ("c1nc[n-]n1", "c1n[n-]cn1"),
+        ("c1nc[n-]n1", "[n-]1cnnc1"),
         # terephthalic acid vs terephthalate
         ("OC(=O)c1ccc(cc1)C(=O)O", "[O-]C(=O)c1ccc(cc1)C([O-])=O"),
     ],
@@ -48,6 +47,8 @@ def test_dot_disconnected_fragments_are_separate_ligands() -> None:
 
 def test_a_record_that_writes_an_anion_is_taken_as_written() -> None:
     """Zn3(H2PO4)6(H2O)3(Hbim): benzimidazole binds as the neutral molecule beside phosphate."""
+    from gfa_ml.featurize.coordinated import as_coordinated
+
     cells = as_coordinated(["OP(=O)([O-])O", "O", "c1ccc2[nH]cnc2c1"])
     assert cells[2] == ["c1ccc2[nH]cnc2c1"]
 
@@ -57,6 +58,7 @@ def test_the_curated_table_is_already_in_the_convention() -> None:
     from rdkit import Chem
 
     from gfa_ml.data.columns import split_multi
+    from gfa_ml.featurize.coordinated import as_coordinated
 
     table = pd.read_csv(get_settings().paths.measured_csv, dtype=str, keep_default_na=False)
     for cell in table["ligand_smiles"]:
