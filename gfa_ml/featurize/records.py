@@ -30,6 +30,7 @@ from gfa_ml.featurize.schema import (
 )
 
 NO_STRUCTURE = "needs a crystal structure (record has no CIF)"
+NO_LIGAND = "no ligand SMILES in the record: predicted from the metal alone"
 #: a records file needs these columns (``metal`` or ``metals``)
 REQUIRED_COLUMNS = ("id", "metal", "ligand_smiles")
 
@@ -61,10 +62,7 @@ def read_records(path: Path) -> pd.DataFrame:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise RecordsError(f"{path}: not a readable CSV ({' '.join(str(exc).split())})") from None
     df.columns = [str(c).strip() for c in df.columns]
-    if "metals" in df.columns and "metal" not in df.columns:
-        have = {*df.columns, "metal"}
-    else:
-        have = set(df.columns)
+    have = {*df.columns, *(["metal"] if "metals" in df.columns else [])}
     missing = [c for c in REQUIRED_COLUMNS if c not in have]
     if missing:
         raise RecordsError(f"{path}: needs the column(s) {', '.join(missing)} (found: "
@@ -139,8 +137,11 @@ def featurize_record(record: Mapping[str, object]) -> FeatureRow:
         reasons["net"] = "dimensionality not given in the record"
 
     smiles = split_multi(_get(record, "ligand_smiles"))
-    if not smiles:
-        return error_row(rid, "record has no ligand_smiles (write the ligands as SMILES)")
+    if not smiles:  # the metal alone still says something; never as if the record were whole
+        reasons["lig"] = NO_LIGAND
+        feats.update(ligand_features([])[0])
+        return FeatureRow(id=rid, features=feats, status="partial", error=NO_LIGAND,
+                          nan_reasons=reasons)
     names = split_multi(_get(record, "ligands"))
     fractions = parse_linker_fractions(_get(record, "linker_fractions"))
     try:
