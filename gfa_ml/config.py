@@ -71,6 +71,10 @@ class ValidationLimits(BaseModel):
     t_max_K: float = 1500.0
     # a value this low in a K column is far more likely to be degrees Celsius
     celsius_hint_below_K: float = 273.15
+    # `gfa data add`: a new value further than this outside its family's measured range is
+    # refused (`--force` overrides); families with fewer measured values are not checked
+    family_margin_K: float = 150.0
+    family_min_values: int = 3
 
 
 class ModelSettings(BaseModel):
@@ -130,7 +134,7 @@ class FeaturizeSettings(BaseModel):
     # atoms closer than this are unresolved disorder
     min_distance_A: float = 0.5
     # bump when any feature definition changes: invalidates the Parquet cache
-    cache_version: str = "3"
+    cache_version: str = "4"
     fingerprint_bits: int = 64
 
 

@@ -40,11 +40,75 @@ def test_round_trip_new_material(tmp_path: Path, good_table: Path) -> None:
 
 
 def test_exact_repeat_is_skipped(tmp_path: Path, good_table: Path) -> None:
-    lab = _lab(tmp_path, "id,Tm_K,Tg_K,lab_notebook_id,date\n"
-                         "zif-4-zn,863.15,565.15,NB-1,2026-10-01\n")
+    lab = _lab(tmp_path, "id,Tm_K,Tg_K,source_doi,date\n"
+                         "zif-4-zn,863.15,565.15,10.1021/acs.chemrev.1c00826,2026-10-01\n")
     rep = add_measurements(lab, good_table)
     assert rep.duplicates == ["zif-4-zn"] and not rep.written
     assert len(load_measured(good_table)) == 2
+
+
+def test_independent_replication_is_kept(tmp_path: Path, good_table: Path) -> None:
+    """ZIF-4 melted again in your lab at the literature Tm: a second observation, not a repeat."""
+    lab = _lab(tmp_path, "id,Tm_K,Tg_K,lab_notebook_id,date\n"
+                         "zif-4-zn,863.15,565.15,NB-1,2026-10-01\n")
+    rep = add_measurements(lab, good_table)
+    assert rep.duplicates == [] and rep.added == ["zif-4-zn"] and rep.written
+    rows = load_measured(good_table).query("id == 'zif-4-zn'")
+    assert sorted(rows["lab_notebook_id"].fillna("")) == ["", "NB-1"]
+    assert training_table(load_measured(good_table)).loc["zif-4-zn", "n_sources"] == 2
+
+
+@pytest.fixture
+def curated_copy(tmp_path: Path) -> Path:
+    """The real curated table, copied (family ranges need the whole table)."""
+    from gfa_ml.config import get_settings
+
+    path = tmp_path / "measured.csv"
+    path.write_bytes(get_settings().paths.measured_csv.read_bytes())
+    return path
+
+
+def test_exact_copy_of_a_curated_row_is_already_in_the_table(
+    tmp_path: Path, curated_copy: Path
+) -> None:
+    table = pd.read_csv(curated_copy, dtype=str, keep_default_na=False)
+    lab = tmp_path / "copy.csv"
+    table[table["id"] == "zif-4-zn"].to_csv(lab, index=False)  # no date: a curated row
+    before = curated_copy.read_bytes()
+    result = runner.invoke(app, ["data", "add", str(lab), "--table", str(curated_copy)])
+    assert result.exit_code == 0, result.output
+    assert "already in the table: zif-4-zn" in result.output and "date" not in result.output
+    assert curated_copy.read_bytes() == before
+
+
+NEW_ZIF = ("id,name,family,metals,ligands,ligand_smiles,Tm_K,Tg_K,meltable,glass_formed,"
+           "lab_notebook_id,date\n"
+           "zn-new-zif,new ZIF,ZIF,Zn,imidazolate,c1c[n-]cn1,{tm},{tg},yes,yes,NB-9,2026-11-20\n")
+
+
+def test_new_material_far_outside_its_family_is_refused_with_celsius_hint(
+    tmp_path: Path, curated_copy: Path
+) -> None:
+    """Tm 300 K / Tg 250 K for a new ZIF (ZIFs melt at ~600-870 K): typed in °C."""
+    lab = _lab(tmp_path, NEW_ZIF.format(tm=300, tg=250))
+    before = curated_copy.read_bytes()
+    result = runner.invoke(app, ["data", "add", str(lab), "--table", str(curated_copy)])
+    assert result.exit_code == 1 and "nothing written" in result.output
+    out = " ".join(result.output.split())
+    assert "Tm_K: 300 K is more than 150 K outside the ZIF family" in out
+    assert "entered in °C? (573.15 K)" in out and "Tg_K: 250 K" in out and "--force" in out
+    assert curated_copy.read_bytes() == before
+    forced = runner.invoke(app, ["data", "add", str(lab), "--table", str(curated_copy),
+                                 "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert "zn-new-zif" in set(load_measured(curated_copy)["id"])
+
+
+def test_new_material_inside_its_family_range_is_accepted(
+    tmp_path: Path, curated_copy: Path
+) -> None:
+    rep = add_measurements(_lab(tmp_path, NEW_ZIF.format(tm=700, tg=580)), curated_copy)
+    assert rep.problems == [] and rep.added == ["zn-new-zif"]
 
 
 def test_conflict_kept_side_by_side_inherits_chemistry(tmp_path: Path, good_table: Path) -> None:

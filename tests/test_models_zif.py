@@ -39,7 +39,7 @@ def test_zif4_more_meltable_than_zif8(models_home) -> None:
     out = train_target(ts, "xgb", trials=0)
     cifs = list(iter_inputs(["core-mof:2019-ASR"], names=["VEJYUF_clean", "OFERUN_clean"]))
     pred = predict_frame(cifs, {"meltable": out.bundle}, tct=False).set_index("id")
-    assert pred["status"].eq("ok").all()
+    assert pred["status"].ne("error").all()  # partial: this home trains only some targets
     zif4, zif8 = pred.loc["VEJYUF_clean", "p_meltable"], pred.loc["OFERUN_clean", "p_meltable"]
     assert zif4 > 0.5 > zif8
     # both are Zn azolates close to curated ZIFs: inside the domain, anchored on known ZIFs

@@ -143,7 +143,8 @@ def test_cli_predict_a_cif_file_with_model_gnn(project, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "served by xgb" in res.output
     row = pd.read_csv(out).iloc[0]
-    assert row["status"] == "ok" and 300 < row["Tg_K"] < 1000 and 0 <= row["p_meltable"] <= 1
+    assert row["status"] in ("ok", "partial")  # partial: not every target is trained here
+    assert 300 < row["Tg_K"] < 1000 and 0 <= row["p_meltable"] <= 1
 
 
 def test_a_row_without_a_graph_is_served_by_xgb_alone(project) -> None:

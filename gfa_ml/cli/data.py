@@ -7,13 +7,17 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from gfa_ml.cli.render import console, df_table, err_console
-from gfa_ml.config import get_settings
+from gfa_ml.cli.help import MARKUP
+from gfa_ml.cli.render import console, df_table, err_console, say
+from gfa_ml.config import ValidationLimits, get_settings
+
+_LIMITS = ValidationLimits()
 
 app = typer.Typer(
     help="Curated measured Tm / Td / Tg / ΔHf data: validate it, add your own lab "
     "measurements, and see what the models can learn from.",
     no_args_is_help=True,
+    rich_markup_mode=MARKUP,
 )
 
 
@@ -29,6 +33,10 @@ def validate(
     Catches temperatures outside 100–1500 K or that look like °C, Tg not below Tm, a
     'meltable' material whose Tm is not below its Td, ΔHf ≤ 0, unknown elements, SMILES RDKit
     cannot read, and rows without a source. Exit code 0 = clean; 1 = problems (one line each).
+
+    Example:
+
+        gfa data validate datasets/measured/measured.csv my_lab.csv
     """
     from gfa_ml.data.validate import validate_file
 
@@ -39,7 +47,7 @@ def validate(
     n_problems = 0
     for path in paths:
         if not path.exists():
-            err_console.print(f"{path}: file not found")
+            say(f"{path}: file not found", err=True)
             n_problems += 1
             continue
         problems = validate_file(path)
@@ -47,7 +55,7 @@ def validate(
             err_console.print(str(p), markup=False, highlight=False)
         n_problems += len(problems)
         if not problems:
-            console.print(f"[green]✓[/green] {path}: clean")
+            console.print(f"[green]✓[/green] {escape(str(path))}: clean")
     if n_problems:
         err_console.print(f"{n_problems} problem(s)")
         raise typer.Exit(1)
@@ -55,32 +63,48 @@ def validate(
 
 @app.command()
 def add(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False,
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, metavar="FILE.csv",
                                 help="CSV of new measurements (same columns as the table)."),
     on_conflict: str = typer.Option(
         "keep", help="keep: store a disagreeing value beside the existing one, with both "
         "sources; refuse: write nothing if any value disagrees."),
     table: Path = typer.Option(None, help="Table to add to (default: datasets/measured/lab.csv, "
                                "checked against the curated table too)."),
+    force: bool = typer.Option(False, "--force", help="Accept values far outside their "
+                               "family's measured range (checked: more than "
+                               f"{_LIMITS.family_margin_K:g} K outside)."),
 ) -> None:
     """Add your lab's DSC/TGA measurements to the measured table (atomic, never loses rows).
 
     Each row needs an `id` (an existing material's id re-uses its chemistry columns), numbers
     in kelvin, a `date` (YYYY-MM-DD) and a `lab_notebook_id` or `source_doi`. Everything is
-    validated first; on any problem nothing is written. Exact repeats are skipped.
+    validated first; on any problem nothing is written. A value more than 150 K (settings
+    limits.family_margin_K) outside the range its family's measured materials span (°C typed
+    as K, most often) is refused unless `--force`. A row already in the table (same id, source and
+    numbers) is skipped; the same value under a new lab_notebook_id is an independent
+    replication and is kept.
+
+    Example: ZIF-62 (already in the table, so its chemistry is re-used) melted again on your
+    DSC, in lab.csv:
+
+        id,Tm_K,Tg_K,lab_notebook_id,date
+        zif-62-zn,712.0,590.5,NB-17-042,2026-11-02
+
+        gfa data add lab.csv
     """
     from gfa_ml.data.ingest import add_measurements
 
     if on_conflict not in ("keep", "refuse"):
-        err_console.print(f"--on-conflict must be keep or refuse, not {on_conflict!r}")
+        say(f"--on-conflict must be keep or refuse, not {on_conflict!r}", err=True)
         raise typer.Exit(2)
-    rep = add_measurements(file, table, on_conflict=on_conflict)  # type: ignore[arg-type]
+    rep = add_measurements(file, table, on_conflict=on_conflict,  # type: ignore[arg-type]
+                           force=force)
     for p in rep.problems:
-        err_console.print(str(p), markup=False, highlight=False)
+        say(str(p), err=True)
     for c in rep.conflicts:
-        err_console.print(f"conflict: {c}", markup=False, highlight=False)
+        say(f"conflict: {c}", err=True)
     for d in rep.duplicates:
-        console.print(f"skipped exact repeat: {d}")
+        say(f"skipped, already in the table: {d}")
     if rep.problems:
         err_console.print("nothing written")
         raise typer.Exit(1)
@@ -103,7 +127,9 @@ def summary(
     """Counts per family and target, how each meltable label is supported (measured / stated /
     inferred), value ranges, and the Tg/Tm distribution.
 
-    Example: gfa data summary --plot tg_tm.png
+    Example:
+
+        gfa data summary --plot tg_over_tm.png
     """
     from gfa_ml.data.summary import card_markdown, plot_tg_over_tm, strength_counts, summarize
 
@@ -112,9 +138,9 @@ def summary(
         from gfa_ml.data.summary import update_card
 
         try:
-            console.print(f"updated {update_card(card, train)}")
+            say(f"updated {update_card(card, train)}")
         except (OSError, ValueError) as exc:
-            err_console.print(f"[red]error:[/red] {escape(str(card))}: {escape(str(exc))}")
+            say(f"error: {card}: {exc}", err=True)
             raise typer.Exit(1) from None
         return
     if markdown:
@@ -137,6 +163,10 @@ def curate(
     A material reported by several papers keeps the row of the best source (primary article >
     review tables > secondary review); gaps are filled from the next source and traced in
     source_location. Writes are atomic.
+
+    Example (measured table only, without re-reading the CoRE tarball):
+
+        gfa data curate --no-td-proxy
     """
     from gfa_ml.data.curate import build_measured
     from gfa_ml.data.td_proxy import build_td_proxy

@@ -31,7 +31,12 @@ def demo(
 ) -> None:
     """Run the whole pipeline on the bundled data: validate the curated measurements, train the
     models, compare them with the baselines on identical folds, and screen the CoRE MOF 2019-ASR
-    N-donor Zn/Cd/Co/Cu frameworks (≤ 500 atoms) for melt-quench glass candidates."""
+    N-donor Zn/Cd/Co/Cu frameworks (≤ 500 atoms) for melt-quench glass candidates.
+
+    Example:
+
+        gfa demo --trials 0
+    """
     from gfa_ml.config import get_settings
     from gfa_ml.data.summary import summarize
     from gfa_ml.data.validate import validate_file

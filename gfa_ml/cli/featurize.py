@@ -7,15 +7,17 @@ from pathlib import Path
 
 import typer
 
-from gfa_ml.cli.render import console, df_table, err_console
+from gfa_ml.cli.render import console, df_table, err_console, say
+from gfa_ml.featurize.coordinated import CONVENTION_HELP
 
 
 def featurize_cmd(
     inputs: list[str] = typer.Argument(
         None,
         metavar="INPUT...",
-        help="CIF files, folders of CIFs, globs ('cifs/*.cif') or a CoRE MOF set "
-        "(core-mof:2014, core-mof:2019-ASR, core-mof:2019-FSR).",
+        help="CIF files (.cif or .cif.gz; every data block of a multi-structure file), folders "
+        "of CIFs, globs ('cifs/*.cif') or a CoRE MOF set (core-mof:2014, core-mof:2019-ASR, "
+        "core-mof:2019-FSR).",
     ),
     output: Path = typer.Option(
         ..., "--output", "-o", help="Feature table to write: .parquet, or .csv by suffix."
@@ -23,9 +25,11 @@ def featurize_cmd(
     records: Path | None = typer.Option(
         None,
         "--records",
-        help="CSV of materials without a CIF: columns id, metal(s), ligand_smiles; optional "
-        "oxidation_state(s), coordination_number, donor_atoms, dimensionality (e.g. 3D), "
-        "ligands + linker_fractions (Im=1.75;bIm=0.25), formula, family.",
+        metavar="FILE.csv",
+        help="CSV of materials without a CIF, one per line with a unique id: columns id, "
+        "metal(s), ligand_smiles; optional oxidation_state(s), coordination_number, "
+        "donor_atoms, dimensionality (e.g. 3D), ligands + linker_fractions (Im=1.75;bIm=0.25), "
+        f"formula, family. {CONVENTION_HELP}",
     ),
     no_cache: bool = typer.Option(
         False, "--no-cache", help="Recompute everything instead of reusing cached features."
@@ -42,15 +46,19 @@ def featurize_cmd(
     From a CIF the bond network is split into metal nodes and ligands; each ligand is
     rebuilt as a molecule (azolates and carboxylates as the anions they are in the crystal).
     A record gives the same metal/node/ligand columns from the metal symbol and the ligand
-    SMILES written as coordinated (deprotonated azolates and carboxylates), so records and CIFs
-    share one model.
+    SMILES, read as coordinated (see --records), so records and CIFs share one model.
     Composition, density, bond-length and pore columns need a structure and stay empty for
     records. A structure that cannot be read (broken CIF, disorder, missing hydrogens, no metal)
     gets status=error and a one-line reason; the run carries on.
+
+    Example:
+
+        gfa featurize my_cifs/ core-mof:2019-ASR --records my_materials.csv -o features.parquet
     """
     import pandas as pd
 
     from gfa_ml.featurize import featurize_many, featurize_records
+    from gfa_ml.featurize.records import RecordsError, read_records
     from gfa_ml.io.atomic import write_csv_atomic, write_parquet_atomic
     from gfa_ml.structures.core_mof import UnknownCoreSet
     from gfa_ml.structures.inputs import InputError, iter_inputs
@@ -59,7 +67,7 @@ def featurize_cmd(
         err_console.print("nothing to featurize: give INPUT... and/or --records FILE.csv")
         raise typer.Exit(2)
     if output.suffix.lower() not in (".parquet", ".csv"):
-        err_console.print(f"--output must end in .parquet or .csv, not {output.suffix!r}")
+        say(f"--output must end in .parquet or .csv, not {output.suffix!r}", err=True)
         raise typer.Exit(2)
     start = time.perf_counter()
     frames = []
@@ -68,7 +76,7 @@ def featurize_cmd(
         try:
             items = iter_inputs(inputs)
         except (InputError, UnknownCoreSet) as exc:
-            err_console.print(str(exc))
+            say(str(exc), err=True)
             raise typer.Exit(2) from None
         cif_df = featurize_many(
             items, n_jobs=jobs, cache=not no_cache, max_atoms=max_atoms, progress=True,
@@ -78,9 +86,13 @@ def featurize_cmd(
         frames.append(cif_df)
     if records is not None:
         if not records.is_file():
-            err_console.print(f"--records {records}: no such file")
+            say(f"--records {records}: no such file", err=True)
             raise typer.Exit(2)
-        frames.append(featurize_records(pd.read_csv(records)))
+        try:
+            frames.append(featurize_records(read_records(records)))
+        except RecordsError as exc:
+            say(str(exc), err=True)
+            raise typer.Exit(2) from None
     out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     if output.suffix.lower() == ".csv":
         write_csv_atomic(out, output)

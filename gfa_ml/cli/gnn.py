@@ -6,10 +6,11 @@ from pathlib import Path
 
 import typer
 
-from gfa_ml.cli.render import console, err_console
+from gfa_ml.cli.help import MARKUP
+from gfa_ml.cli.render import console, say
 
 app = typer.Typer(help="Crystal-graph neural network (CGCNN-style): Td pretraining.",
-                  no_args_is_help=True)
+                  no_args_is_help=True, rich_markup_mode=MARKUP)
 
 
 @app.command("pretrain")
@@ -21,7 +22,12 @@ def pretrain_cmd(
     out: Path = typer.Option(None, help="checkpoint path (default: models/gnn/td_pretrained.pt)"),
     tracking_uri: str = typer.Option(None, help="MLflow tracking URI"),
 ) -> None:
-    """Pretrain on Td_K (grouped held-out split), save the encoder, print held-out MAE."""
+    """Pretrain on Td_K (grouped held-out split), save the encoder, print held-out MAE.
+
+    Example, a quick CPU check on 200 structures:
+
+        gfa gnn pretrain --limit 200 --epochs 2
+    """
     from gfa_ml.config import get_settings
     from gfa_ml.gnn.pretrain import pretrain
     from gfa_ml.gnn.train import DeviceError, resolve_device
@@ -31,7 +37,7 @@ def pretrain_cmd(
     try:
         resolve_device(cfg.device)
     except DeviceError as exc:
-        err_console.print(f"error: {exc}")
+        say(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     r = pretrain(cfg, limit=limit, seed=seed, out=out, tracking_uri=tracking_uri)
     console.print(

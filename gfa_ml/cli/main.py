@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from gfa_ml.cli.help import MARKUP, use_readable_value_names
+
+use_readable_value_names()
 app = typer.Typer(
     name="gfa",
     help=(
@@ -13,6 +16,7 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=MARKUP,
     pretty_exceptions_show_locals=False,
 )
 

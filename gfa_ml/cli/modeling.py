@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 import typer
+from rich.markup import escape
 
-from gfa_ml.cli.render import console, df_table, err_console
+from gfa_ml.cli.render import console, df_table, err_console, say
+from gfa_ml.featurize.coordinated import CONVENTION_HELP
 
 TARGET_HELP = "all, or a comma list of: meltable, Tm, Td, Tg, Tg_over_Tm."
 TRACKING_HELP = ("MLflow tracking URI (default: sqlite:///<repo>/mlruns.db, or "
@@ -34,7 +36,7 @@ def _command(ctx: typer.Context) -> str:
 
 
 def _fail(msg: str) -> None:
-    err_console.print(f"[red]error:[/red] {msg}")
+    err_console.print(f"[red]error:[/red] {escape(msg)}")
     raise typer.Exit(1)
 
 
@@ -95,6 +97,10 @@ def train(
     final model, calibrates its 90 % interval on out-of-fold residuals and saves it under
     models/<target>/<model>/v<N>/. If a previous version exists, it reports how the new one
     compares on the same folds (e.g. after `gfa data add lab.csv`).
+
+    Example, after adding your own DSC data:
+
+        gfa train --target Tm,Tg --model xgb
     """
     from gfa_ml.models import plots, tracking
     from gfa_ml.models.evaluation import ModelSpec, serves
@@ -173,6 +179,11 @@ def evaluate(
     Baselines (dummy, 2/3 rule, ridge, random forest, best single feature) and xgboost are
     scored on identical stored folds: grouped K-fold and leave-one-family-out; 90 % conformal
     interval coverage is reported for every regressor.
+
+    Examples:
+
+        gfa evaluate --targets Tg --schemes grouped
+        gfa evaluate --blind my_blind_set.csv --model xgb
     """
     if blind is not None:
         _blind(blind, model)
@@ -223,7 +234,12 @@ def compare(
     epochs: int | None = typer.Option(None, "--epochs", min=1, help=EPOCHS_HELP),
 ) -> None:
     """Compare models on identical folds: one MLflow parent run, a child per model, a ranked
-    markdown table and plots."""
+    markdown table and plots.
+
+    Example:
+
+        gfa compare --models xgb,rf,rule_2_3,tct --targets Tg
+    """
     from gfa_ml.config import get_settings
     from gfa_ml.models.experiment import run_experiment
     from gfa_ml.models.registry import get_model_class
@@ -258,16 +274,21 @@ def compare(
 
 
 def predict(
-    inputs: list[str] = typer.Argument(None, metavar="INPUT...", help="CIF files, folders, "
-                                       "globs, a CoRE set (core-mof:2019-ASR) or one CoRE "
-                                       "structure (core-mof:2019-ASR/VEJYUF_clean)."),
-    records: Path | None = typer.Option(None, "--records", help="CSV of materials without a "
-                                        "CIF: id, metal, ligand_smiles (+ optional "
-                                        "oxidation_state, coordination_number, dimensionality, "
-                                        "donor_atoms, ligands, linker_fractions)."),
-    output: Path = typer.Option(..., "--output", "-o", help="Predictions CSV to write."),
-    model: str | None = typer.Option(None, "--model", "-m", help="Model name (latest version "
-                                     "of each target) or a saved model directory."),
+    inputs: list[str] = typer.Argument(None, metavar="INPUT...", help="CIF files (.cif or "
+                                       ".cif.gz; every data block of a multi-structure file), "
+                                       "folders, globs, a CoRE set (core-mof:2019-ASR) or one "
+                                       "CoRE structure (core-mof:2019-ASR/VEJYUF_clean)."),
+    records: Path | None = typer.Option(
+        None, "--records", metavar="FILE.csv",
+        help="Materials without a CIF, one per line with a unique id: columns id, metal, "
+        "ligand_smiles (optional: oxidation_state, coordination_number, dimensionality, "
+        "donor_atoms, ligands, linker_fractions). Several ligands: separate them with ';' or "
+        f"'.'. The file may be ',', ';' or tab separated. {CONVENTION_HELP}"),
+    output: Path = typer.Option(..., "--output", "-o", metavar="FILE.csv",
+                                help="Predictions CSV to write."),
+    model: str | None = typer.Option(None, "--model", "-m", metavar="NAME|DIR",
+                                     help="Model name (latest version of each target) or a "
+                                     "saved model directory.  [default: xgb]"),
     explain: bool = typer.Option(True, "--explain/--no-explain", help="Add the top 3 feature "
                                  "contributions behind each prediction (xgboost SHAP)."),
 ) -> None:
@@ -275,31 +296,40 @@ def predict(
 
     Output columns (stable): id, p_meltable, Tm_K, Tm_K_lo, Tm_K_hi, Td_K, Td_K_lo, Td_K_hi,
     Tg_K, Tg_K_lo, Tg_K_hi, Tg_over_Tm, Tg_over_Tm_lo, Tg_over_Tm_hi, in_domain,
-    nearest_known, status, error, Tg_tct_K, Tg_tct_reason, models_used (+ per-target extras).
-    A target the requested model was never trained for is served by the default model.
+    nearest_known, status, error, Tg_tct_K, Tg_tct_reason, models_used, then source (the file
+    or records CSV a row came from) and per-target extras. status is ok, partial (a target has
+    no trained model; error says which) or error. in_domain is True only inside the domain of
+    every model. A target the requested model was never trained for is served by the default
+    model. Exit code 0 when at least one material was predicted, 1 when none was.
+
+    Example, ZIF-4 from its CIF and imidazolate zinc written as a record:
+
+        gfa predict VEJYUF01.cif --records my_materials.csv -o preds.csv
+
+    with my_materials.csv:
+
+        id,metal,ligand_smiles
+        zn-im2,Zn,c1c[n-]cn1
+        cu4i4-pph3,Cu,[I-];c1ccc(cc1)P(c1ccccc1)c1ccccc1
     """
+    from gfa_ml.featurize.records import RecordsError, read_records
     from gfa_ml.io.atomic import write_csv_atomic
-    from gfa_ml.models.predict import fallback_note, load_models, predict_frame
+    from gfa_ml.models.predict import PREDICT_COLUMNS, fallback_note, load_models, predict_frame
     from gfa_ml.models.store import ModelFileError
     from gfa_ml.models.training_data import cif_items
     from gfa_ml.structures.inputs import InputError, iter_inputs
 
     if not inputs and records is None:
         _fail("give CIF inputs and/or --records FILE.csv")
-    try:
-        bundles = load_models(model)
-    except ModelFileError as exc:
-        _fail(str(exc))
-    if note := fallback_note(model, bundles):
-        err_console.print(f"note: {note}")
-    frames = []
+    recs = None
     if records is not None:
         if not records.is_file():
             _fail(f"{records}: no such file")
-        recs = pd.read_csv(records, dtype=str, keep_default_na=False)
-        if "id" not in recs.columns:
-            _fail(f"{records}: needs an 'id' column")
-        frames.append(predict_frame(recs, bundles, explain=explain))
+        try:
+            recs = read_records(records)
+        except RecordsError as exc:
+            _fail(str(exc))
+    items = []
     if inputs:
         named = [i for i in inputs if i.startswith("core-mof:") and "/" in i]
         try:
@@ -308,15 +338,37 @@ def predict(
             items += list(cif_items(refs))
         except (InputError, ValueError) as exc:
             _fail(str(exc))
-        frames.append(predict_frame(items, bundles, explain=explain))
+    ids = pd.Series([*(recs["id"] if recs is not None else []), *(it.id for it in items)])
+    if ids.duplicated().any():
+        _fail(f"id {ids[ids.duplicated()].iloc[0]!r} names two inputs (a record and a CIF, or "
+              "the same structure twice): give each material its own id")
+    try:
+        bundles = load_models(model)
+    except ModelFileError as exc:
+        _fail(str(exc))
+    if note := fallback_note(model, bundles):
+        say(f"note: {note}", err=True)
+    frames = []
+    if recs is not None:
+        frames.append(predict_frame(recs, bundles, explain=explain)
+                      .assign(source=str(records)))
+    if items:
+        sources = {it.id: it.source for it in items}
+        pred = predict_frame(items, bundles, explain=explain)
+        frames.append(pred.assign(source=pred["id"].map(sources)))
     out = pd.concat(frames, ignore_index=True)
+    extras = [c for c in out.columns if c not in (*PREDICT_COLUMNS, "source")]
+    out = out[[*PREDICT_COLUMNS, "source", *extras]]
     write_csv_atomic(out, output)
     show = out[["id", "p_meltable", "Tm_K", "Td_K", "Tg_K", "Tg_over_Tm", "in_domain",
                 "status"]].set_index("id")
     console.print(df_table(show, f"predictions ({len(out)} materials) -> {output}"))
-    bad = out[out["status"] == "error"]
-    for _, r in bad.head(10).iterrows():
-        err_console.print(f"{r['id']}: {r['error']}")
+    for _, r in out[out["status"] != "ok"].head(10).iterrows():
+        say(f"{r['id']}: {r['status']}: {r['error']}", err=True)
+    if out["status"].eq("error").all():
+        say(f"nothing predicted: all {len(out)} input(s) failed (reasons in the error column "
+            f"of {output})", err=True)
+        raise typer.Exit(1)
 
 
 def learning_curve(
@@ -334,10 +386,12 @@ def learning_curve(
     table and on the full measured table: tells whether more data or a better model is the
     lever.
 
-    Example: gfa learning-curve --targets meltable,Tm,Tg --draws 5
+    Example:
+
+        gfa learning-curve --targets meltable,Tm,Tg --draws 5
     """
     from gfa_ml.models.learning_curve import data_growth_curves
 
     out = data_growth_curves(_targets(targets), [m.strip() for m in models.split(",")], draws,
                              output, _command(ctx), log=err_console.print)
-    console.print(f"wrote {out}")
+    say(f"wrote {out}")

@@ -1,4 +1,8 @@
-"""Shared terminal rendering: DataFrames as rich tables, problems as one line each."""
+"""Shared terminal rendering: DataFrames as rich tables, problems as one line each.
+
+Ids, SMILES, paths and error texts come from users: ``c1c[n-]cn1`` or an id ``[/]`` must print as
+typed, so every user string reaches rich escaped (``df_table`` cells, ``say``), never as markup.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import sys
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 # pipes and CI logs get a wide fixed width instead of rich's 80-column default
@@ -22,13 +27,18 @@ def _fmt(v: object) -> str:
     return str(v)
 
 
+def say(text: str, err: bool = False) -> None:
+    """Print one line of plain text (no markup, no highlighting): safe for any user string."""
+    (err_console if err else console).print(text, markup=False, highlight=False)
+
+
 def df_table(df: pd.DataFrame, title: str = "", index: bool = True, max_rows: int = 60) -> Table:
-    table = Table(title=title, show_lines=False)
+    table = Table(title=escape(title), show_lines=False)
     if index:
-        table.add_column(str(df.index.name or ""), style="bold", no_wrap=True)
+        table.add_column(escape(str(df.index.name or "")), style="bold", no_wrap=True)
     for col in df.columns:
-        table.add_column(str(col), justify="right", no_wrap=True)
+        table.add_column(escape(str(col)), justify="right", no_wrap=True)
     for idx, row in df.head(max_rows).iterrows():
-        cells = [_fmt(v) for v in row.tolist()]
-        table.add_row(*([str(idx)] if index else []), *cells)
+        cells = [escape(_fmt(v)) for v in row.tolist()]
+        table.add_row(*([escape(str(idx))] if index else []), *cells)
     return table

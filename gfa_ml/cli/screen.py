@@ -7,7 +7,10 @@ from pathlib import Path
 
 import typer
 
-from gfa_ml.cli.render import console, df_table, err_console
+from gfa_ml.cli.render import console, df_table, err_console, say
+from gfa_ml.config import ScreenSettings
+
+_CFG = ScreenSettings()  # built-in defaults, shown in --help (settings screen.*)
 
 
 @contextmanager
@@ -73,13 +76,17 @@ def screen(
     model: str = typer.Option(None, help="Model directory or name, e.g. gnn (default: latest "
                               "trained xgb); targets it was never trained for use the default "
                               "model (column models_used)."),
-    executor: str = typer.Option(None, help="local (process pool) or dask."),
+    executor: str = typer.Option(None, help="local (process pool) or dask.  [default: "
+                                 f"{_CFG.executor}]"),
     scheduler: str = typer.Option(None, help="dask scheduler address, e.g. tcp://HOST:8786."),
-    workers: int = typer.Option(None, help="Worker processes for --executor local."),
-    chunk_size: int = typer.Option(None, help="Structures per task and per checkpoint."),
+    workers: int = typer.Option(None, help="Worker processes for --executor local.  "
+                                f"[default: {_CFG.n_workers}]"),
+    chunk_size: int = typer.Option(None, help="Structures per task and per checkpoint.  "
+                                   f"[default: {_CFG.chunk_size}]"),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted screen in OUT."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Recompute features (cold run)."),
-    top: int = typer.Option(None, help="Candidates in the report and copied to OUT/cifs."),
+    top: int = typer.Option(None, help="Candidates in the report and copied to OUT/cifs.  "
+                            f"[default: {_CFG.top_n}]"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Screen structures for frameworks that melt before they decompose and may form glasses.
@@ -87,6 +94,10 @@ def screen(
     Featurizes every structure (cached), applies the filters, predicts P(meltable), Tm, Td, Tg
     and Tg/Tm with 90% intervals, and writes OUT/ranked.csv (best first), OUT/errors.csv and
     OUT/report.html. Ctrl-C keeps finished chunks: rerun with --resume to continue.
+
+    Example, Zn and Co azolate frameworks of CoRE MOF 2019 plus your own CSD export:
+
+        gfa screen core-mof:2019-ASR ~/csd_export/ --metals Zn,Co --donor N --out zn_co
     """
     from gfa_ml.config import get_settings
     from gfa_ml.screen.checkpoint import CheckpointMismatch
@@ -104,7 +115,7 @@ def screen(
         spec = ExecutorSpec(executor or cfg.executor, workers or cfg.n_workers, scheduler)
         predictor = ModelPredictor.load(model)
         if note := predictor.fallback_note():
-            err_console.print(f"note: {note}")
+            say(f"note: {note}", err=True)
         codes = read_refcodes(refcodes) if refcodes else None
         with _progress_bar(not quiet) as progress:
             result = run_screen(
@@ -113,18 +124,18 @@ def screen(
                 progress=progress,
             )
     except KeyboardInterrupt:
-        err_console.print(f"interrupted: finished chunks are saved in {out}/.checkpoints; "
-                          "run the same command with --resume to continue")
+        say(f"interrupted: finished chunks are saved in {out}/.checkpoints; "
+            "run the same command with --resume to continue", err=True)
         raise typer.Exit(130) from None
     except (InputError, FilterError, ExecutorError, PredictorError, CheckpointMismatch,
             OSError) as exc:
-        err_console.print(f"error: {exc}")
+        say(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
 
     cols = ["id", "score", "p_meltable", "Tm_K", "Td_K", "melt_window_K", "metals"]
     console.print(df_table(result.ranked.set_index("rank")[cols].head(10),
                            title="top candidates"))
     counts = ", ".join(f"{k}: {v}" for k, v in result.counts.items())
-    console.print(f"{counts} ({result.seconds:.1f} s, {result.cache_hits} feature-cache hits)")
-    console.print(f"report: {result.report}")
-    console.print(f"ranked: {out / 'ranked.csv'} · errors: {out / 'errors.csv'}")
+    say(f"{counts} ({result.seconds:.1f} s, {result.cache_hits} feature-cache hits)")
+    say(f"report: {result.report}")
+    say(f"ranked: {out / 'ranked.csv'} · errors: {out / 'errors.csv'}")

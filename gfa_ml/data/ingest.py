@@ -2,13 +2,14 @@
 
 Validation runs first and nothing is written on any problem. A row for a material already in
 the table that disagrees with it is a *conflict*: kept side by side with both sources (default)
-or the whole file is refused (``on_conflict="refuse"``). An exact repeat is skipped. The table
+or the whole file is refused (``on_conflict="refuse"``). An exact repeat (same source, same
+numbers) is skipped; the same number from a new source is a replication and is kept. The table
 is rewritten atomically, so an interrupted write leaves the previous version intact.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -18,6 +19,7 @@ import pandas as pd
 from gfa_ml.config import get_settings
 from gfa_ml.data.columns import COLUMNS, NUMERIC
 from gfa_ml.data.measured import load_measured, non_numeric_cells, read_measured_csv
+from gfa_ml.data.plausibility import implausible
 from gfa_ml.data.validate import Problem, validate_frame
 from gfa_ml.io.atomic import write_csv_atomic
 
@@ -81,12 +83,17 @@ def _inherit(new: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _compare(row: pd.Series, existing: pd.DataFrame) -> tuple[bool, list[Conflict]]:
-    """(is exact repeat of some existing row, conflicts against existing rows)."""
+    """(is exact repeat of some existing row, conflicts against existing rows).
+
+    A repeat has the same source *and* the same numbers: the same value from a new notebook
+    entry or paper is an independent replication and is kept.
+    """
     given = [c for c in NUMERIC if not pd.isna(row[c])]
     repeat = any(
-        all(not pd.isna(old[c]) and abs(old[c] - row[c]) <= _TOL for c in given)
+        _source(old) == _source(row)
+        and all(not pd.isna(old[c]) and abs(old[c] - row[c]) <= _TOL for c in given)
         for _, old in existing.iterrows()
-    ) if given else True
+    )
     conflicts = [
         Conflict(row["id"], c, float(old[c]), float(row[c]), _source(old), _source(row))
         for _, old in existing.iterrows()
@@ -96,22 +103,32 @@ def _compare(row: pd.Series, existing: pd.DataFrame) -> tuple[bool, list[Conflic
     return repeat, conflicts
 
 
+def _complete(frame: pd.DataFrame) -> pd.DataFrame:
+    for col in COLUMNS:
+        if col not in frame.columns:
+            frame[col] = np.nan if col in NUMERIC else ""
+    return frame[list(COLUMNS)]
+
+
 def add_measurements(
-    new_file: str | Path, table_path: str | Path | None = None, on_conflict: OnConflict = "keep"
+    new_file: str | Path, table_path: str | Path | None = None, on_conflict: OnConflict = "keep",
+    force: bool = False,
 ) -> AddReport:
     """Validate ``new_file`` and append it to ``table_path`` (default: the lab table).
 
     Conflicts and repeats are judged against everything known: the curated table and the lab
-    table (or ``table_path`` alone when given).
+    table (or ``table_path`` alone when given). A row that repeats a stored row (same id,
+    source and numbers: e.g. a row copied from the curated table) is skipped before anything
+    else is asked of it. A value far outside its family's measured range is refused unless
+    ``force`` (``gfa_ml.data.plausibility``).
     """
     new_file = Path(new_file)
     target = Path(table_path) if table_path else get_settings().paths.lab_csv
     report = AddReport()
     raw = pd.read_csv(new_file, dtype=str, keep_default_na=False)
     name = str(new_file)
-    for col in ("id", "date"):
-        if col not in raw.columns:
-            report.problems.append(Problem(name, 0, col, "required column is missing"))
+    if "id" not in raw.columns:
+        report.problems.append(Problem(name, 0, "id", "required column is missing"))
     if not {"source_doi", "lab_notebook_id"} & set(raw.columns):
         report.problems.append(
             Problem(name, 0, "lab_notebook_id", "provenance missing: add lab_notebook_id or "
@@ -123,19 +140,34 @@ def add_measurements(
         Problem(name, pos + 2, col, f"{val!r} is not a number") for pos, col, val in
         non_numeric_cells(raw)
     ]
-    for pos, d in enumerate(raw["date"]):
-        if not str(d).strip():
-            report.problems.append(Problem(name, pos + 2, "date", "measurement date is required"))
+    if report.problems:
+        return report
     table = load_measured(table_path)
     target_rows = load_measured(target) if target.exists() else table.iloc[0:0]
-    new = read_measured_csv(new_file)
-    for col in COLUMNS:
-        if col not in new.columns:
-            new[col] = np.nan if col in NUMERIC else ""
-    new = _inherit(new[list(COLUMNS)], table)
-    report.problems += validate_frame(new, name)
+    new = _inherit(_complete(read_measured_csv(new_file)), table)
+    repeats = {
+        pos for pos, (_, row) in enumerate(new.iterrows())
+        if _compare(row, table[table["id"] == row["id"]])[0]
+    }
+    report.duplicates = [new["id"].iloc[pos] for pos in sorted(repeats)]
+    fresh = [pos for pos in range(len(new)) if pos not in repeats]
+    if fresh and "date" not in raw.columns:
+        report.problems.append(Problem(name, 0, "date", "required column is missing"))
+        return report
+    for pos in fresh:
+        if not str(raw["date"].iloc[pos]).strip():
+            report.problems.append(Problem(name, pos + 2, "date", "measurement date is required"))
+    new = new.iloc[fresh]
+
+    def file_line(line: int) -> int:  # line in the checked rows -> line in the user's file
+        return fresh[line - 2] + 2 if line >= 2 else line
+
+    report.problems += [replace(p, row=file_line(p.row)) for p in validate_frame(new, name)]
+    if not force:
+        report.problems += [Problem(name, file_line(p.row), p.column, p.message)
+                            for p in implausible(new, table)]
     clash = new.merge(table, on=["id", "source_doi", "lab_notebook_id"], how="inner")
-    # same material, same source, already present: only allowed as an exact repeat (checked below)
+    # same material, same source, already present: only allowed as an exact repeat (skipped above)
     if report.problems:
         return report
 
@@ -146,10 +178,7 @@ def add_measurements(
             keep_rows.append(row)
             report.added.append(row["id"])
             continue
-        repeat, conflicts = _compare(row, existing)
-        if repeat:
-            report.duplicates.append(row["id"])
-            continue
+        _, conflicts = _compare(row, existing)
         same_source = clash["id"].eq(row["id"]).any()
         if same_source:
             report.problems.append(

@@ -19,6 +19,7 @@ from gfa_ml.featurize.cache import KEY, FeatureCache, cache_key
 from gfa_ml.featurize.featurizer import featurize, featurize_cif
 from gfa_ml.featurize.schema import LABEL_COLUMNS, feature_labels
 from gfa_ml.io.processes import pool_context
+from gfa_ml.structures.inputs import cif_stem, read_cif_text
 
 CHUNK = 32
 _META = ("status", "error", "nan_reasons")
@@ -34,8 +35,7 @@ def as_cif(item: object) -> tuple[str, str, str] | None:
         return (item[0], item[1], item[2] if len(item) == 3 else "")
     if isinstance(item, Path) or (isinstance(item, str) and "\n" not in item):
         path = Path(item)
-        text = path.read_bytes().decode("utf-8", errors="replace") if path.is_file() else ""
-        return (path.stem, text, str(path))
+        return (cif_stem(path), read_cif_text(path) if path.is_file() else "", str(path))
     return None
 
 

@@ -16,6 +16,7 @@ from gfa_ml.featurize.records import featurize_record
 from gfa_ml.featurize.schema import FeatureRow, error_row, feature_labels
 from gfa_ml.featurize.structure import featurize_cell
 from gfa_ml.structures.cif import CIFError, cell_from_structure, parse_cell
+from gfa_ml.structures.inputs import cif_stem, read_cif_text
 
 
 def featurize_cif(
@@ -57,9 +58,8 @@ def featurize(obj: object, max_atoms: int | None = None) -> FeatureRow:
     if isinstance(obj, Path) or (isinstance(obj, str) and "\n" not in obj and len(obj) < 4096):
         path = Path(obj)
         if not path.is_file():
-            return error_row(path.stem, f"{path}: no such CIF file")
-        text = path.read_bytes().decode("utf-8", errors="replace")
-        return featurize_cif(text, path.stem, str(path), max_atoms)
+            return error_row(cif_stem(path), f"{path}: no such CIF file")
+        return featurize_cif(read_cif_text(path), cif_stem(path), str(path), max_atoms)
     if isinstance(obj, str):
         return featurize_cif(obj, "", "", max_atoms)
     return error_row("", f"cannot featurize a {type(obj).__name__}")

@@ -16,6 +16,7 @@ from functools import lru_cache
 import numpy as np
 
 from gfa_ml.config import get_settings
+from gfa_ml.featurize.coordinated import LigandError, canonical_ligand
 
 _SCALAR_LABELS = (
     "lig_mw",
@@ -97,10 +98,6 @@ def _patterns() -> tuple[list, dict[str, list]]:
     return donors, groups
 
 
-class LigandError(ValueError):
-    """A ligand SMILES RDKit cannot read."""
-
-
 def canonical_smiles(mol) -> str:
     from rdkit import Chem
 
@@ -172,7 +169,8 @@ def ligand_features(
 ) -> tuple[dict[str, float], str | None]:
     """Weighted mean over distinct organic ligands; returns (features, NaN reason or None).
 
-    Weights are linker fractions (records) or counts per cell (CIFs); duplicates are merged.
+    Weights are linker fractions (records) or counts per cell (CIFs); duplicates are merged
+    after writing each ligand in one spelling (``canonical_ligand``: azolate charge position).
     """
     labels = ligand_labels()
     merged: dict[str, float] = {}
@@ -180,6 +178,10 @@ def ligand_features(
         if not smi or not has_carbon(smi):
             continue
         w = 1.0 if weights is None else float(weights[i])
+        try:
+            smi = canonical_ligand(smi)
+        except LigandError as exc:
+            return dict.fromkeys(labels, np.nan), str(exc)
         merged[smi] = merged.get(smi, 0.0) + w
     if not merged:
         return dict.fromkeys(labels, np.nan), "no organic (carbon-containing) ligand"

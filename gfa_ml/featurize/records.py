@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from gfa_ml.data.columns import parse_linker_fractions, split_multi
 from gfa_ml.featurize import elements
-from gfa_ml.featurize.ligand import LigandError, ligand_features
+from gfa_ml.featurize.coordinated import LigandError, as_coordinated, can_bind
+from gfa_ml.featurize.ligand import ligand_features
 from gfa_ml.featurize.metal import common_oxidation_state, metal_features
 from gfa_ml.featurize.schema import (
     DONOR_LABELS,
@@ -28,6 +30,57 @@ from gfa_ml.featurize.schema import (
 )
 
 NO_STRUCTURE = "needs a crystal structure (record has no CIF)"
+NO_LIGAND = "no ligand SMILES in the record: predicted from the metal alone"
+#: a records file needs these columns (``metal`` or ``metals``)
+REQUIRED_COLUMNS = ("id", "metal", "ligand_smiles")
+
+
+class RecordsError(ValueError):
+    """A records CSV that cannot be used as a whole (one-line message)."""
+
+
+def _delimiter(header: str) -> str:
+    """',' unless the header line is split by ';' or tabs (spreadsheets in many locales)."""
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
+    return max(counts, key=lambda sep: (counts[sep], sep == ","))
+
+
+def read_records(path: Path) -> pd.DataFrame:
+    """A records CSV as strings, checked as a whole: raises :class:`RecordsError` when it is
+    empty, lacks ``id`` / ``metal`` / ``ligand_smiles`` or repeats an id (nothing is guessed).
+
+    ',', ';' and tab separated files are read alike (the header line decides).
+    """
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        raise RecordsError(f"{path} is empty: write a header line id,metal,ligand_smiles and one "
+                           "material per line")
+    try:
+        df = pd.read_csv(path, sep=_delimiter(lines[0]), dtype=str, keep_default_na=False,
+                         encoding="utf-8-sig", skip_blank_lines=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise RecordsError(f"{path}: not a readable CSV ({' '.join(str(exc).split())})") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    have = {*df.columns, *(["metal"] if "metals" in df.columns else [])}
+    missing = [c for c in REQUIRED_COLUMNS if c not in have]
+    if missing:
+        raise RecordsError(f"{path}: needs the column(s) {', '.join(missing)} (found: "
+                           f"{', '.join(df.columns) or 'none'})")
+    if df.empty:
+        raise RecordsError(f"{path} has a header but no materials")
+    ids = df["id"].str.strip()
+    if (ids == "").any():
+        lines_ = ", ".join(str(i + 2) for i in ids.index[ids == ""][:5])
+        raise RecordsError(f"{path}: line(s) {lines_} have no id")
+    dup = ids[ids.duplicated(keep=False)]
+    if len(dup):
+        first = dup.iloc[0]
+        where = ", ".join(str(i + 2) for i in dup.index[dup == first])
+        raise RecordsError(f"{path}: id {first!r} is used more than once (lines {where}); "
+                           f"{dup.nunique()} repeated id(s) in all: give each material its own id")
+    df["id"] = ids
+    return df
 
 
 def _get(record: Mapping[str, object], *names: str) -> object:
@@ -46,16 +99,6 @@ def _floats(cell: object) -> list[float]:
         except ValueError:
             out.append(np.nan)
     return out
-
-
-def _canonical(smiles: str) -> str:
-    from rdkit import Chem, RDLogger
-
-    RDLogger.DisableLog("rdApp.*")
-    mol = Chem.MolFromSmiles(smiles)
-    if mol is None:
-        raise LigandError(f"RDKit cannot read ligand SMILES {smiles!r}")
-    return Chem.MolToSmiles(mol)
 
 
 def featurize_record(record: Mapping[str, object]) -> FeatureRow:
@@ -94,19 +137,29 @@ def featurize_record(record: Mapping[str, object]) -> FeatureRow:
         reasons["net"] = "dimensionality not given in the record"
 
     smiles = split_multi(_get(record, "ligand_smiles"))
+    if not smiles:  # the metal alone still says something; never as if the record were whole
+        reasons["lig"] = NO_LIGAND
+        feats.update(ligand_features([])[0])
+        return FeatureRow(id=rid, features=feats, status="partial", error=NO_LIGAND,
+                          nan_reasons=reasons)
     names = split_multi(_get(record, "ligands"))
     fractions = parse_linker_fractions(_get(record, "linker_fractions"))
     try:
-        canon = [_canonical(s) for s in smiles]
+        cells = as_coordinated(smiles)
     except LigandError as exc:
         return error_row(rid, str(exc))
+    canon = [s for parts in cells for s in parts]
+    if not any(can_bind(s) for s in canon):
+        return error_row(rid, f"no ligand can bind a metal ({'; '.join(smiles)}: no N, O, S, "
+                              "P, halogen or anionic atom)")
     weights = None
     if fractions and len(names) == len(smiles):
-        weights = [fractions.get(n, 1.0) for n in names]
+        weights = [fractions.get(n, 1.0) for n, parts in zip(names, cells, strict=True)
+                   for _ in parts]
     lig, why = ligand_features(canon, weights)
     feats.update(lig)
     if why:
-        reasons["lig"] = why if smiles else "no ligand SMILES in the record"
+        reasons["lig"] = why
     return FeatureRow(id=rid, features=feats, nan_reasons=reasons)
 
 

@@ -3,6 +3,11 @@
 Output columns are a stable contract read by other tools (the screening report among them):
 ``PREDICT_COLUMNS`` first, in that order; explanation columns (``<target>_top_features``) and
 per-target domain flags follow when asked for.
+
+``status`` is ``ok`` (every target predicted), ``partial`` (some target has no trained model or
+the input lacked part of the features; ``error`` says what) or ``error`` (nothing predicted).
+``in_domain`` is True only if the material is inside the applicability domain of every model
+that served it; the per-target flags say which ones it is outside.
 """
 
 from __future__ import annotations
@@ -95,6 +100,10 @@ def featurize_inputs(inputs: object, keep_cif: bool = False) -> pd.DataFrame:
         df = inputs.copy()
         if "id" in df.columns:
             df = df.set_index(df["id"].astype(str), drop=False)
+        repeated = df.index[df.index.duplicated()].unique()
+        if len(repeated):
+            raise ValueError(f"id {repeated[0]!r} is used more than once ({len(repeated)} "
+                             "repeated id(s)): each material needs its own id")
         # the --records format's singular names -> the measured-table names every model reads
         for alias, canonical in (("metal", "metals"), ("oxidation_state", "oxidation_states")):
             if alias in df.columns and canonical not in df.columns:
@@ -163,6 +172,7 @@ def _predict_target(
     """Fill one target's value (and 90 % interval) for the featurized rows; rows the model
     cannot serve go to its backup, recorded in ``used`` (model label per row and target)."""
     target = TARGETS[name]
+    lo_bound, hi_bound = target.bounds
     pred = np.asarray(bundle.model.predict(Xok), dtype=float)
     half = np.full(len(pred), bundle.meta.halfwidth, dtype=float)
     missing = ~np.isfinite(pred)
@@ -172,10 +182,23 @@ def _predict_target(
         half[missing] = backup.meta.halfwidth
         used.loc[Xok.index[missing], name] = _label(name, backup)
     _note_missing(out, Xok, missing, bundle, name, _label(name, backup) if backup else "")
-    out.loc[ok, target.output] = pred
+    out.loc[ok, target.output] = np.clip(pred, lo_bound, hi_bound)
     if target.task == "regression":
-        out.loc[ok, f"{name}_lo"] = pred - half
-        out.loc[ok, f"{name}_hi"] = pred + half
+        out.loc[ok, f"{name}_lo"] = np.clip(pred - half, lo_bound, hi_bound)
+        out.loc[ok, f"{name}_hi"] = np.clip(pred + half, lo_bound, hi_bound)
+
+
+def _note_untrained(out: pd.DataFrame, ok: np.ndarray, models: dict[str, ModelBundle]) -> None:
+    """Rows predicted without a model for some target are ``partial``, and say which."""
+    absent = [t for t in TARGETS if t not in models]
+    if not absent or not ok.any():
+        return
+    note = (f"no trained model for {', '.join(absent)} (columns left empty; "
+            f"`gfa train --target {','.join(absent)}`)")
+    idx = out.index[ok]
+    out.loc[idx, "status"] = "partial"
+    prev = out.loc[idx, "error"].astype(str)
+    out.loc[idx, "error"] = np.where(prev != "", prev + "; " + note, note)
 
 
 def predict_frame(
@@ -215,8 +238,11 @@ def predict_frame(
             ).reindex(X.index)
     if domains:
         dom = domains.get(DOMAIN_TARGET, next(iter(domains.values())))
-        out.loc[ok, "in_domain"] = dom["in_domain"].to_numpy()
+        inside = np.logical_and.reduce([d["in_domain"].to_numpy(dtype=bool)
+                                        for d in domains.values()])
+        out.loc[ok, "in_domain"] = inside
         out.loc[ok, "nearest_known"] = dom["nearest_known"].to_numpy()
+    _note_untrained(out, ok, models)
     out["models_used"] = ["; ".join(r) for r in used.itertuples(index=False)]
     if tct:
         out[["Tg_tct_K", "Tg_tct_reason"]] = _tct(X)

@@ -14,14 +14,17 @@ class Target:
     unit: str
     #: column in ``gfa predict`` output
     output: str
+    #: physically possible values: a prediction or interval bound outside is clipped to them
+    #: (a temperature is above 0 K; a glass transition lies below the melting point)
+    bounds: tuple[float, float] = (0.0, float("inf"))
 
 
 TARGETS: dict[str, Target] = {
-    "meltable": Target("meltable", "classification", "P", "p_meltable"),
+    "meltable": Target("meltable", "classification", "P", "p_meltable", (0.0, 1.0)),
     "Tm_K": Target("Tm_K", "regression", "K", "Tm_K"),
     "Td_K": Target("Td_K", "regression", "K", "Td_K"),
     "Tg_K": Target("Tg_K", "regression", "K", "Tg_K"),
-    "Tg_over_Tm": Target("Tg_over_Tm", "regression", "", "Tg_over_Tm"),
+    "Tg_over_Tm": Target("Tg_over_Tm", "regression", "", "Tg_over_Tm", (0.0, 1.0)),
 }
 _ALIASES = {"tm": "Tm_K", "td": "Td_K", "tg": "Tg_K", "tg/tm": "Tg_over_Tm", "melt": "meltable"}
 

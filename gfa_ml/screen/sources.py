@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from gfa_ml.structures import core_mof
-from gfa_ml.structures.inputs import CifItem, InputError, iter_inputs
+from gfa_ml.structures.inputs import CifItem, InputError, cif_stem, iter_inputs, read_cif_text
 
 #: ``source`` value of an ``errors.csv`` line for a requested refcode that matched nothing
 REFCODES_SOURCE = "--refcodes"
@@ -47,7 +47,7 @@ class SourcePlan:
     def entries(self) -> list[tuple[str, str]]:
         """``(id, source)`` of every planned structure, in plan order."""
         out = [(n, core_mof.SOURCE_PREFIX + s) for s, names in self.core for n in names]
-        return out + [(p.stem, str(p)) for p in self.files]
+        return out + [(cif_stem(p), str(p)) for p in self.files]
 
     def iter_items(self, skip: Iterable[str] = ()) -> Iterator[CifItem]:
         """Stream the planned CIFs (ids in ``skip`` are not read: they are already done)."""
@@ -60,10 +60,9 @@ class SourcePlan:
             for name, text in core_mof.iter_cifs(dataset, names=todo):
                 yield CifItem(id=name, cif_text=text, source=source)
         for path in self.files:
-            if path.stem in skip:
+            if cif_stem(path) in skip:
                 continue
-            text = path.read_bytes().decode("utf-8", errors="replace")
-            yield CifItem(id=path.stem, cif_text=text, source=str(path))
+            yield CifItem(id=cif_stem(path), cif_text=read_cif_text(path), source=str(path))
 
 
 def read_refcodes(path: Path) -> list[str]:
@@ -137,7 +136,8 @@ def plan_sources(
             source = core_mof.SOURCE_PREFIX + dataset
             plan.core.append((dataset, [n for n in names if claim(n, source)]))
         else:
-            plan.files.extend(p for p in files if accept(p.stem) and claim(p.stem, str(p)))
+            plan.files.extend(p for p in files
+                              if accept(cif_stem(p)) and claim(cif_stem(p), str(p)))
     for code in refcodes or ():
         if code.upper() not in matched:
             plan.errors.append(PlanError(code, REFCODES_SOURCE, "refcode not found in the inputs"))
@@ -160,7 +160,7 @@ def read_cifs(keys: Iterable[tuple[str, str]]) -> dict[str, str]:
         if dataset is not None:
             by_set.setdefault(dataset, []).append(id_)
         elif Path(source).is_file():
-            out[id_] = Path(source).read_bytes().decode("utf-8", errors="replace")
+            out[id_] = read_cif_text(Path(source))
     for dataset, names in by_set.items():
         out.update(core_mof.iter_cifs(dataset, names=names))
     return out

@@ -165,7 +165,7 @@ class ChunkTask:
             for col in PREDICTION_COLUMNS:
                 if col in preds:
                     out.loc[keep, col] = preds[col].to_numpy()
-            failed = preds["status"].to_numpy() != "ok"
+            failed = preds["status"].to_numpy() == "error"  # "partial" rows are predictions
             out.loc[keep[failed], "status"] = "error"
             out.loc[keep[failed], "error"] = preds["error"].to_numpy()[failed]
         return out

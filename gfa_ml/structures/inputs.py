@@ -1,13 +1,20 @@
 """Resolve command-line INPUTs into a stream of CIF items.
 
-An INPUT is a CIF file, a directory (all ``*.cif`` below it), a glob (``cifs/ZIF-*.cif``) or a
-CoRE MOF set (``core-mof:2019-ASR``). CoRE sets are streamed from the tarball once, so the whole
-set never sits in memory.
+An INPUT is a CIF file, a directory (all ``*.cif`` / ``*.cif.gz`` below it), a glob
+(``cifs/ZIF-*.cif``) or a CoRE MOF set (``core-mof:2019-ASR``). CoRE sets are streamed from the
+tarball once, so the whole set never sits in memory.
+
+Ids are the file stem. Two files with one stem in different folders get the shortest distinct
+tail of their paths (``a/ZIF-8``, ``b/ZIF-8``); a file with several crystal data blocks (a CSD
+export of many structures) gives one item per block, ``stem#block``.
 """
 
 from __future__ import annotations
 
 import glob
+import gzip
+import re
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -27,10 +34,39 @@ class InputError(ValueError):
     """An INPUT that names nothing readable (one-line message)."""
 
 
+_SUFFIXES = (".cif", ".cif.gz")
+_DATA_BLOCK = re.compile(r"^data_", re.MULTILINE | re.IGNORECASE)
+
+
+def is_cif_name(path: Path) -> bool:
+    return path.name.lower().endswith(_SUFFIXES)
+
+
+def cif_stem(path: Path) -> str:
+    """``ZIF-8.cif`` / ``ZIF-8.cif.gz`` -> ``ZIF-8``."""
+    name = path.name
+    for suffix in (".gz", ".cif"):
+        if name.lower().endswith(suffix):
+            name = name[: -len(suffix)]
+    return name
+
+
+def read_cif_text(path: Path) -> str:
+    """File text, gunzipped for ``.gz``; undecodable bytes are replaced and a broken gzip reads
+    as empty text, so the structure fails alone ("not a crystal CIF"), not the batch."""
+    raw = path.read_bytes()
+    if path.name.lower().endswith(".gz"):
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError):
+            return ""
+    return raw.decode("utf-8", errors="replace")
+
+
 def _cif_files(spec: str) -> list[Path]:
     path = Path(spec)
     if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.suffix.lower() == ".cif" and p.is_file())
+        return sorted(p for p in path.rglob("*") if is_cif_name(p) and p.is_file())
     if path.is_file():
         return [path]
     if any(ch in spec for ch in "*?["):
@@ -38,9 +74,37 @@ def _cif_files(spec: str) -> list[Path]:
     raise InputError(f"{spec}: no such file, directory or core-mof:SET")
 
 
-def _read_file(path: Path) -> CifItem:
-    text = path.read_bytes().decode("utf-8", errors="replace")
-    return CifItem(id=path.stem, cif_text=text, source=str(path))
+def unique_ids(paths: Iterable[Path]) -> dict[Path, str]:
+    """An id per file: its stem, or the shortest distinct path tail when stems repeat."""
+    by_stem: dict[str, list[Path]] = defaultdict(list)
+    for p in paths:
+        by_stem[cif_stem(p)].append(p)
+    out: dict[Path, str] = {}
+    for stem, group in by_stem.items():
+        parents = [p.resolve().parent.parts for p in group]
+        depth = 0
+        while len({pp[len(pp) - depth:] if depth else () for pp in parents}) < len(group):
+            depth += 1
+        for p, pp in zip(group, parents, strict=True):
+            out[p] = "/".join([*(pp[len(pp) - depth:] if depth else ()), stem])
+    return out
+
+
+def split_blocks(text: str, id_: str, source: str) -> list[CifItem]:
+    """One item per crystal data block (id ``stem#block`` when there are several)."""
+    if len(_DATA_BLOCK.findall(text)) < 2:
+        return [CifItem(id=id_, cif_text=text, source=source)]
+    import gemmi
+
+    try:
+        doc = gemmi.cif.read_string(text)
+    except (RuntimeError, ValueError):
+        return [CifItem(id=id_, cif_text=text, source=source)]  # the parser reports it later
+    blocks = [b for b in doc if b.find_value("_cell_length_a") is not None]
+    if len(blocks) < 2:
+        return [CifItem(id=id_, cif_text=text, source=source)]
+    return [CifItem(id=f"{id_}#{b.name}", cif_text=b.as_string(), source=source)
+            for b in blocks]
 
 
 class InputPlan:
@@ -49,18 +113,23 @@ class InputPlan:
     def __init__(self, specs: Iterable[str], names: Iterable[str] | None = None):
         self.names = list(names) if names is not None else None
         self.parts: list[tuple[str, list[Path]]] = []
+        self._seen: set[Path] = set()  # a file named twice (e.g. by a folder and a glob) once
         for spec in specs:
             core_set = core_mof.parse_source(spec)
             if core_set is not None:
                 self.parts.append((core_set, []))
                 continue
-            files = _cif_files(spec)
-            if not files:
+            found = _cif_files(spec)
+            if not found:
                 raise InputError(f"{spec}: no .cif files found")
+            files = [p for p in found if p.resolve() not in self._seen]
+            self._seen.update(p.resolve() for p in files)
             self.parts.append(("", files))
+        self.ids = unique_ids(p for _, files in self.parts for p in files)
 
     def __len__(self) -> int:
-        """Number of items (CoRE sets: the size of their metadata table)."""
+        """Number of items (CoRE sets: the size of their metadata table; a file with several
+        data blocks counts once)."""
         total = 0
         for core_set, files in self.parts:
             if not core_set:
@@ -79,7 +148,7 @@ class InputPlan:
                     yield CifItem(id=name, cif_text=text, source=source)
             else:
                 for path in files:
-                    yield _read_file(path)
+                    yield from split_blocks(read_cif_text(path), self.ids[path], str(path))
 
 
 def iter_inputs(specs: Iterable[str], names: Iterable[str] | None = None) -> InputPlan:

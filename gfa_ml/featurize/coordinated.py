@@ -1,0 +1,141 @@
+"""One spelling per ligand: SMILES rewritten as the ligand is coordinated in the crystal.
+
+A chemist may type imidazole ``c1cnc[nH]1`` or imidazolate ``c1c[n-]cn1`` for the linker of
+ZIF-4, and ``[I-].PPh3`` or ``[I-];PPh3`` for the ligands of a copper iodide cluster. The
+descriptors (charge, donor count, Morgan bits) differ between such spellings, so the models would
+answer differently for one material. This module maps every spelling onto one convention:
+
+* dot-separated fragments are separate ligands (``[I-].PPh3`` = ``[I-];PPh3``);
+* if no ligand of a record is written as an anion (net negative charge), nothing balances the
+  metal cations, so the acidic groups that bind through their deprotonated atom are taken as
+  coordinated anions: azole N-H (imidazole, pyrazole, triazoles, tetrazole, benzimidazole ...)
+  -> azolate and carboxylic acid -> carboxylate. A record that spells any anion (phosphate,
+  thiocyanate, halide ...) is taken as written, so a neutral co-ligand such as benzimidazole
+  beside dihydrogenphosphate stays neutral;
+* the negative charge of an azolate sits on one ring nitrogen by resonance; the spelling with
+  the smallest canonical SMILES is chosen, so ``c1nc[n-]n1`` = ``c1n[n-]cn1``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+#: one line for ``--help`` texts: what the convention does to a typed ligand
+CONVENTION_HELP = (
+    "Ligands are read as coordinated: if no ligand of a record is written as an anion, azole "
+    "N-H and carboxylic acid O-H are taken as deprotonated (c1cnc[nH]1 = c1c[n-]cn1, "
+    "benzoic acid = benzoate); a record that writes any anion ([I-], phosphate, [S-]C#N) is "
+    "taken as written."
+)
+
+
+_DONOR_ELEMENTS = frozenset({7, 8, 9, 15, 16, 17, 34, 35, 53})
+
+
+class LigandError(ValueError):
+    """A ligand SMILES RDKit cannot read."""
+
+
+def _mol(smiles: str):
+    from rdkit import Chem, RDLogger
+
+    RDLogger.DisableLog("rdApp.*")
+    mol = Chem.MolFromSmiles(smiles)
+    if mol is None:
+        raise LigandError(f"RDKit cannot read ligand SMILES {smiles!r}")
+    return mol
+
+
+def fragments(smiles: Sequence[str]) -> list[str]:
+    """Split each SMILES at '.' into its disconnected fragments (each one ligand)."""
+    return [part for s in smiles for part in s.split(".") if part.strip()]
+
+
+def has_anion(smiles: Sequence[str]) -> bool:
+    """True if any ligand is written as an anion (net negative charge; a nitro group's
+    internal charge separation does not count)."""
+    from rdkit import Chem
+
+    return any(Chem.GetFormalCharge(_mol(s)) < 0 for s in smiles)
+
+
+def can_bind(smiles: str) -> bool:
+    """False for a ligand with nothing to coordinate through: no N, O, S, P, Se or halogen
+    atom and no negative charge (a neutral hydrocarbon such as ethane)."""
+    return any(a.GetAtomicNum() in _DONOR_ELEMENTS or a.GetFormalCharge() < 0
+               for a in _mol(smiles).GetAtoms())
+
+
+def _acidic_sites(mol) -> list[int]:
+    """Atoms that lose their proton on coordination: azole N-H and carboxylic acid O-H."""
+    from rdkit import Chem
+
+    ring_info = mol.GetRingInfo()
+    sites = []
+    for atom in mol.GetAtoms():
+        if atom.GetFormalCharge() != 0 or atom.GetTotalNumHs() != 1:
+            continue
+        if atom.GetAtomicNum() == 7 and atom.GetIsAromatic():
+            rings = [r for r in ring_info.AtomRings() if atom.GetIdx() in r and len(r) == 5]
+            if any(sum(mol.GetAtomWithIdx(i).GetAtomicNum() == 7 for i in r) >= 2
+                   for r in rings):
+                sites.append(atom.GetIdx())
+    acid = Chem.MolFromSmarts("[CX3](=O)[OX2H1]")
+    sites += [m[2] for m in mol.GetSubstructMatches(acid)]
+    return sites
+
+
+def _deprotonate(mol):
+    from rdkit import Chem
+
+    rw = Chem.RWMol(mol)
+    for idx in _acidic_sites(mol):
+        atom = rw.GetAtomWithIdx(idx)
+        atom.SetFormalCharge(-1)
+        atom.SetNumExplicitHs(0)
+        atom.SetNoImplicit(True)
+    Chem.SanitizeMol(rw)
+    return rw.GetMol()
+
+
+@lru_cache(maxsize=8192)
+def canonical_ligand(smiles: str) -> str:
+    """Canonical SMILES with the azolate charge on one fixed ring nitrogen (resonance)."""
+    from rdkit import Chem
+
+    mol = _mol(smiles)
+    best = Chem.MolToSmiles(mol)
+    if not any(a.GetIsAromatic() and a.GetAtomicNum() == 7 and a.GetFormalCharge() < 0
+               for a in mol.GetAtoms()):
+        return best
+
+    def charges(m) -> list[tuple[int, int]]:
+        return sorted((a.GetAtomicNum(), a.GetFormalCharge()) for a in m.GetAtoms()
+                      if a.GetFormalCharge())
+
+    want = charges(mol)
+    for form in Chem.ResonanceMolSupplier(mol, 0, 256):
+        if form is None or charges(form) != want:
+            continue  # keep the charge on nitrogen, never move it to carbon or a nitro O
+        try:
+            Chem.SanitizeMol(form)
+        except (ValueError, RuntimeError):
+            continue
+        best = min(best, Chem.MolToSmiles(form))
+    return best
+
+
+def as_coordinated(smiles: Sequence[str]) -> list[list[str]]:
+    """A record's ligand SMILES (one entry per ';' cell) under the convention above.
+
+    Returns, per cell, the canonical SMILES of its fragments; raises :class:`LigandError` for
+    an unreadable one.
+    """
+    from rdkit import Chem
+
+    cells = [fragments([s]) for s in smiles]
+    if has_anion([p for parts in cells for p in parts]):
+        return [[canonical_ligand(p) for p in parts] for parts in cells]
+    return [[canonical_ligand(Chem.MolToSmiles(_deprotonate(_mol(p)))) for p in parts]
+            for parts in cells]
