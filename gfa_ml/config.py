@@ -127,7 +127,7 @@ class FeaturizeSettings(BaseModel):
     # atoms closer than this are unresolved disorder
     min_distance_A: float = 0.5
     # bump when any feature definition changes: invalidates the Parquet cache
-    cache_version: str = "3"
+    cache_version: str = "4"
     fingerprint_bits: int = 64
 
 

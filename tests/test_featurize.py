@@ -222,7 +222,9 @@ def test_max_atoms_and_missing_hydrogens(cifs):
     assert big.status == "error" and "max_atoms=100" in big.error
     lines = [ln for ln in cifs[ZIF8].splitlines() if ln.split()[1:2] != ["H"]]
     no_h = featurize(("noH", "\n".join(lines), "x.cif"))
-    assert no_h.status == "error" and "hydrogens missing" in no_h.error
+    # ZIF-8 without H: the node and the structure are still there, the ligand is not perceived
+    assert no_h.status == "partial" and "hydrogens missing" in no_h.error
+    assert np.isnan(no_h.features["lig_mw"]) and no_h.features["node_cn"] == 4.0
 
 
 def test_isolated_solvent_is_ignored_for_ligands(cifs):

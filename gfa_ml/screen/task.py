@@ -16,7 +16,12 @@ import numpy as np
 import pandas as pd
 
 from gfa_ml.screen.filters import DONOR_COLUMNS, Filters
-from gfa_ml.screen.rank import DESCRIPTOR_COLUMNS, PREDICTION_COLUMNS, TEXT_PREDICTIONS
+from gfa_ml.screen.rank import (
+    DESCRIPTOR_COLUMNS,
+    PREDICTION_COLUMNS,
+    SERVED,
+    TEXT_PREDICTIONS,
+)
 from gfa_ml.structures.inputs import CifItem
 
 
@@ -144,9 +149,10 @@ class ChunkTask:
         for col in ("metals", "linkers"):
             if col not in feats:
                 feats[col] = ""
-        feats["status"] = feats["status"].where(feats["status"].isin(["ok", "filtered"]), "error")
+        feats["status"] = feats["status"].where(feats["status"].isin([*SERVED, "filtered"]),
+                                                "error")
         feats["error"] = feats["error"].fillna("").astype(str)
-        ok = feats["status"] == "ok"
+        ok = feats["status"].isin(SERVED)
         reasons = self.filters.apply(feats.loc[ok])
         rejected = reasons.index[reasons != ""]
         feats.loc[rejected, "status"] = "filtered"
@@ -159,13 +165,13 @@ class ChunkTask:
         for col in PREDICTION_COLUMNS:
             kind = object if col in TEXT_PREDICTIONS else float
             out[col] = pd.Series(np.nan, index=out.index, dtype=kind)
-        keep = feats.index[feats["status"] == "ok"]
+        keep = feats.index[feats["status"].isin(SERVED)]
         if len(keep):
             preds = self._predict(feats.loc[keep])
             for col in PREDICTION_COLUMNS:
                 if col in preds:
                     out.loc[keep, col] = preds[col].to_numpy()
-            failed = preds["status"].to_numpy() != "ok"
+            failed = preds["status"].to_numpy() == "error"
             out.loc[keep[failed], "status"] = "error"
             out.loc[keep[failed], "error"] = preds["error"].to_numpy()[failed]
         return out
