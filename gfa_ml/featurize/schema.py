@@ -46,8 +46,9 @@ PORE_LABELS = ("pore_void_fraction", "pore_lcd", "pore_pld")
 
 SHARED_GROUPS = ("metal", "node", "net", "lig")
 #: text columns of a crystal's row (never model inputs): distinct metals and metal-bound organic
-#: linkers as canonical SMILES, each sorted and ';'-joined, e.g. "Zn" and "Cc1ncc[n-]1"
-LABEL_COLUMNS = ("metals", "linkers")
+#: linkers as canonical SMILES, each sorted and ';'-joined, e.g. "Zn" and "Cc1ncc[n-]1", and the
+#: linkers' instances per cell in the same order, e.g. "24" (what TCT counting needs)
+LABEL_COLUMNS = ("metals", "linkers", "linker_counts")
 STRUCTURE_GROUPS = ("comp", "struct", "node_geom", "pore")
 
 

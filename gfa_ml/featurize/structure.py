@@ -203,7 +203,7 @@ def featurize_cell(
     # ligands / anions
     flab, frags, fimg = _fragments(graph, cell.symbols, z, metal)
     ligands: list[str] = []
-    linkers: set[str] = set()
+    linkers: Counter[str] = Counter()  # metal-bound organic linker SMILES -> instances per cell
     weights: list[float] = []
     charges: dict[bytes, int | None] = {}
     lig_reason = None
@@ -232,7 +232,7 @@ def featurize_cell(
             ligands.append(smiles)
             weights.append(float(frag.count))
         if organic and frag.metal_bound:
-            linkers.add(smiles)
+            linkers[smiles] += frag.count
     if unperceived:
         partial.append(f"no closed-shell bond orders for ligand(s) {', '.join(unperceived)} "
                        "(hydrogens missing or disordered?): ligand columns NaN")
@@ -285,7 +285,9 @@ def featurize_cell(
         if why:
             reasons["pore"] = why
     feats.update(pores)
-    labels = {"metals": ";".join(sorted(set(metals))), "linkers": ";".join(sorted(linkers))}
+    names = sorted(linkers)
+    labels = {"metals": ";".join(sorted(set(metals))), "linkers": ";".join(names),
+              "linker_counts": ";".join(str(linkers[n]) for n in names)}
     if partial:
         return FeatureRow(id=id_, features=feats, nan_reasons=reasons, labels=labels,
                           status="partial", error=one_line("; ".join(partial)))

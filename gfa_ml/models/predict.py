@@ -133,8 +133,12 @@ def _tct(frame: pd.DataFrame) -> pd.DataFrame:
         return out
     try:
         res = predict_tg(frame.reset_index())
-        out["Tg_tct_K"] = pd.to_numeric(res["Tg_tct_K"], errors="coerce").to_numpy()
-        out["Tg_tct_reason"] = res["reason"].fillna("").astype(str).to_numpy()
+        from gfa_ml.tct.predict import SERVED_NOTE
+
+        tg = pd.to_numeric(res["Tg_tct_K"], errors="coerce").to_numpy()
+        out["Tg_tct_K"] = tg
+        out["Tg_tct_reason"] = np.where(np.isfinite(tg), SERVED_NOTE,
+                                        res["reason"].fillna("").astype(str).to_numpy())
     except Exception as exc:  # noqa: BLE001 - TCT failing must not cost the ML predictions
         out["Tg_tct_reason"] = f"tct failed: {' '.join(str(exc).split())[:150]}"
     return out

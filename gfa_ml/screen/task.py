@@ -146,7 +146,7 @@ class ChunkTask:
     def screen_features(self, feats: pd.DataFrame) -> pd.DataFrame:
         """Feature rows -> result rows: filters, then the predictor on what is left."""
         feats = feats.reset_index(drop=True)
-        for col in ("metals", "linkers"):
+        for col in ("metals", "linkers", "linker_counts"):
             if col not in feats:
                 feats[col] = ""
         feats["status"] = feats["status"].where(feats["status"].isin([*SERVED, "filtered"]),
