@@ -277,6 +277,10 @@ def predict(
     Tg_K, Tg_K_lo, Tg_K_hi, Tg_over_Tm, Tg_over_Tm_lo, Tg_over_Tm_hi, in_domain,
     nearest_known, status, error, Tg_tct_K, Tg_tct_reason, models_used (+ per-target extras).
     A target the requested model was never trained for is served by the default model.
+    status=partial: a CIF with simple disorder (resolved to its major / first alternative) or
+    with ligands whose bond orders cannot be perceived (missing H; ligand columns empty) is
+    still predicted, with wider intervals sized on such rows; error says what is missing.
+    Tg_tct_K is filled where a TCT family fits (inferred: Zn/Co + imidazolates -> ZIF).
     """
     from gfa_ml.io.atomic import write_csv_atomic
     from gfa_ml.models.predict import fallback_note, load_models, predict_frame
