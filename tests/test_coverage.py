@@ -128,3 +128,19 @@ def test_partial_rows_are_scored_out_of_fold_but_never_trained_on():
     assert cv.partial_oof["pred"].notna().all()
     assert cv.partial_metrics()["n_partial"] == partial.sum()
     assert len(cv.partial_residuals()) == n  # 32 ligand-blinded full rows + 8 partial rows
+
+
+def test_screen_ranks_partial_rows_with_their_status():
+    from gfa_ml.screen.rank import failures, rank
+
+    results = pd.DataFrame({
+        "id": ["zif", "disordered", "broken"], "source": "x",
+        "status": ["ok", "partial", "error"],
+        "error": ["", "dropped 4 of 256 overlapping site(s)", "no metal atoms"],
+        "p_meltable": [0.2, 0.6, np.nan], "Tm_K": [800.0, 700.0, np.nan],
+        "Td_K": [900.0, 850.0, np.nan],
+    })
+    ranked = rank(results, 50.0)
+    assert list(ranked["id"]) == ["disordered", "zif"]
+    assert ranked.loc[0, "status"] == "partial" and "overlapping" in ranked.loc[0, "error"]
+    assert list(failures(results)["id"]) == ["broken"]
