@@ -87,11 +87,12 @@ def test_crystal_rows_name_their_metals_and_linkers(rows):
     from gfa_ml.featurize.batch import output_columns
     from gfa_ml.models.features import declared_features
 
-    assert rows[ZIF8].labels == {"metals": "Zn", "linkers": MIM}
-    assert rows[HKUST1].labels == {"metals": "Cu", "linkers": BTC}
-    assert rows[ZNI].labels == {"metals": "Zn", "linkers": IM}
-    assert {"metals", "linkers"} <= set(output_columns())
-    assert not {"metals", "linkers"} & set(declared_features("all"))
+    # linker instances per cell: Zn6(mIm)12, Cu12(BTC)8 (Cu3(BTC)2), zni Zn6(Im)12
+    assert rows[ZIF8].labels == {"metals": "Zn", "linkers": MIM, "linker_counts": "12"}
+    assert rows[HKUST1].labels == {"metals": "Cu", "linkers": BTC, "linker_counts": "8"}
+    assert rows[ZNI].labels == {"metals": "Zn", "linkers": IM, "linker_counts": "12"}
+    assert {"metals", "linkers", "linker_counts"} <= set(output_columns())
+    assert not {"metals", "linkers", "linker_counts"} & set(declared_features("all"))
 
 
 def test_zif8_cif_and_smiles_record_share_identical_features(rows):
