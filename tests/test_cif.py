@@ -120,8 +120,8 @@ def test_fuzz_mangled_cif_never_crashes_or_hangs(zif8, cuts):
     start = time.perf_counter()
     row = featurize_cif(text, "fuzz")
     assert time.perf_counter() - start < 10.0
-    assert row.status in ("ok", "error")
-    if row.status == "error":
+    assert row.status in ("ok", "partial", "error")
+    if row.status != "ok":  # the reason, in one line (partial: overlapping atoms, lost H...)
         assert row.error and "\n" not in row.error
-    else:
+    if row.status != "error":
         assert row.features["struct_n_atoms"] > 0
