@@ -103,13 +103,16 @@ def run_ours(n: int | None, jobs: int, cache_dir: Path) -> dict[str, float]:
     return {
         "n": n_done,
         "ok": int((cold["status"] == "ok").sum()),
+        "partial": int((cold["status"] == "partial").sum()),
         "read_s": t_read,
         "cold_s": t_cold,
         "cold_ms_wall": 1000 * t_cold / n_done,
         "cold_ms_core": 1000 * t_cold * jobs / n_done,
         "cold_ms_cpu": 1000 * c_cold / n_done,
         "warm_s": t_warm,
-        "errors": cold.loc[cold["status"] != "ok", "error"]
+        "errors": cold.loc[cold["status"] == "error", "error"]
+        .str.replace(r"[\d.]+", "N", regex=True).str.slice(0, 60).value_counts().head(6),
+        "partials": cold.loc[cold["status"] == "partial", "error"]
         .str.replace(r"[\d.]+", "N", regex=True).str.slice(0, 60).value_counts().head(6),
     }
 
@@ -158,7 +161,8 @@ def main() -> None:
     base = run_baseline(base_n)
     own, kids = _rss_mb()
     print(f"load average after baseline: {_load()}")
-    print(f"\nCoRE MOF {SET}: {ours['n']} structures, {ours['ok']} ok, jobs={args.jobs}")
+    print(f"\nCoRE MOF {SET}: {ours['n']} structures, {ours['ok']} ok, {ours['partial']} partial, "
+          f"{ours['n'] - ours['ok'] - ours['partial']} errors, jobs={args.jobs}")
     print(f"  read CIFs from tarball     {ours['read_s']:8.1f} s")
     print(f"  ours cold                  {ours['cold_s']:8.1f} s  "
           f"{ours['cold_ms_wall']:6.1f} ms/structure wall, {ours['cold_ms_core']:6.1f} per core, "
@@ -171,6 +175,9 @@ def main() -> None:
     print(f"  peak RSS: main {own:.0f} MB, largest worker/child {kids:.0f} MB")
     print("  most common errors:")
     for reason, count in ours["errors"].items():
+        print(f"    {count:6d}  {reason}")
+    print("  most common partial reasons:")
+    for reason, count in ours["partials"].items():
         print(f"    {count:6d}  {reason}")
 
 

@@ -134,7 +134,7 @@ class FeaturizeSettings(BaseModel):
     # atoms closer than this are unresolved disorder
     min_distance_A: float = 0.5
     # bump when any feature definition changes: invalidates the Parquet cache
-    cache_version: str = "4"
+    cache_version: str = "5"
     fingerprint_bits: int = 64
 
 

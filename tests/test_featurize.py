@@ -87,11 +87,12 @@ def test_crystal_rows_name_their_metals_and_linkers(rows):
     from gfa_ml.featurize.batch import output_columns
     from gfa_ml.models.features import declared_features
 
-    assert rows[ZIF8].labels == {"metals": "Zn", "linkers": MIM}
-    assert rows[HKUST1].labels == {"metals": "Cu", "linkers": BTC}
-    assert rows[ZNI].labels == {"metals": "Zn", "linkers": IM}
-    assert {"metals", "linkers"} <= set(output_columns())
-    assert not {"metals", "linkers"} & set(declared_features("all"))
+    # linker instances per cell: Zn6(mIm)12, Cu12(BTC)8 (Cu3(BTC)2), zni Zn6(Im)12
+    assert rows[ZIF8].labels == {"metals": "Zn", "linkers": MIM, "linker_counts": "12"}
+    assert rows[HKUST1].labels == {"metals": "Cu", "linkers": BTC, "linker_counts": "8"}
+    assert rows[ZNI].labels == {"metals": "Zn", "linkers": IM, "linker_counts": "12"}
+    assert {"metals", "linkers", "linker_counts"} <= set(output_columns())
+    assert not {"metals", "linkers", "linker_counts"} & set(declared_features("all"))
 
 
 def test_zif8_cif_and_smiles_record_share_identical_features(rows):
@@ -222,7 +223,9 @@ def test_max_atoms_and_missing_hydrogens(cifs):
     assert big.status == "error" and "max_atoms=100" in big.error
     lines = [ln for ln in cifs[ZIF8].splitlines() if ln.split()[1:2] != ["H"]]
     no_h = featurize(("noH", "\n".join(lines), "x.cif"))
-    assert no_h.status == "error" and "hydrogens missing" in no_h.error
+    # ZIF-8 without H: the node and the structure are still there, the ligand is not perceived
+    assert no_h.status == "partial" and "hydrogens missing" in no_h.error
+    assert np.isnan(no_h.features["lig_mw"]) and no_h.features["node_cn"] == 4.0
 
 
 def test_isolated_solvent_is_ignored_for_ligands(cifs):

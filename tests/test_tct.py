@@ -101,9 +101,11 @@ def test_cif_bond_graph_counts_match_the_record():
     assert zni.inventory.atoms == pytest.approx(rec.atoms)
     for kind, value in rec.counts.items():
         assert zni.inventory.counts[kind] == pytest.approx(value)
-    # the CoRE ZIF-4 file keeps both positions of its disordered ring carbons
+    # the CoRE ZIF-4 file keeps both positions of its disordered ring carbons; the featurizer's
+    # reading (disordered copies skipped) still sees Zn(Im)2, as `gfa predict` does
     zif4 = glass_from_cif(cifs["VEJYUF_clean"], "VEJYUF_clean")
-    assert zif4.inventory is None and "disorder" in zif4.reason
+    assert zif4.family == "ZIF" and zif4.fractions == {"Im": 2.0}
+    assert zif4.inventory is not None and zif4.inventory.atoms == pytest.approx(rec.atoms)
 
 
 # --- the Tg equation -----------------------------------------------------------------------
@@ -261,3 +263,81 @@ def test_cli_records_with_a_given_calibration_table(tmp_path):
     out = pd.read_csv(tmp_path / "out.csv", keep_default_na=False).set_index("id")
     assert 565 < float(out.loc["zn-bim-0.15", "Tg_tct_K"]) < 600
     assert out.loc["cuscn", "Tg_tct_K"] == "" and "thiocyanate" in out.loc["cuscn", "reason"]
+
+
+# --- family inference, CIF and record inputs (issue 14) ---------------------------------------
+
+ZIF4_CIF, ZIF8_CIF, HKUST1_CIF = "VEJYUF_clean", "OFERUN_clean", "FIQCEN_clean"
+
+
+@pytest.fixture(scope="module")
+def core_cifs() -> dict[str, str]:
+    from gfa_ml.structures.core_mof import iter_cifs
+
+    return dict(iter_cifs("2019-ASR", [ZIF4_CIF, ZIF8_CIF, HKUST1_CIF]))
+
+
+def test_family_is_inferred_from_the_crystal_not_assumed(core_cifs):
+    """ZIF-8 is a Zn 2-methylimidazolate ZIF; HKUST-1 (Cu + BTC) is refused for what it is,
+    not told about a missing ZIF reference glass."""
+    from gfa_ml.tct.cif import glass_from_cif
+
+    zif8 = glass_from_cif(core_cifs[ZIF8_CIF], ZIF8_CIF)
+    assert zif8.family == "ZIF" and zif8.fractions == {"mIm": 2.0}
+    hkust = glass_from_cif(core_cifs[HKUST1_CIF], HKUST1_CIF)
+    assert hkust.inventory is None
+    assert hkust.reason.startswith("no TCT family fits Cu + O=C([O-])c1cc(C(=O)[O-])")
+    assert "reference glass" not in hkust.reason
+
+
+def test_predict_fills_tct_tg_for_zif_cifs(core_cifs):
+    """The feature frame `gfa predict`/`screen` hold for CIFs is enough for TCT: ZIF-4 gets the
+    Zn(Im)2 Tg, HKUST-1 a refusal."""
+    from gfa_ml.featurize import featurize_many
+
+    items = [(n, core_cifs[n], "core-mof:2019-ASR") for n in (ZIF4_CIF, HKUST1_CIF)]
+    frame = featurize_many(items, n_jobs=1, cache=False, progress=False,
+                           cache_dir=None).set_index("id")
+    out = predict_tg(frame.reset_index(), training=seed_table()).set_index("id")
+    zn_im2 = predict_tg(pd.DataFrame([{"id": "r", **record("Im=2")}]), training=seed_table())
+    assert out.loc[ZIF4_CIF, "Tg_tct_K"] == pytest.approx(zn_im2["Tg_tct_K"].iloc[0])
+    assert np.isnan(out.loc[HKUST1_CIF, "Tg_tct_K"])
+    assert "no TCT family fits Cu" in out.loc[HKUST1_CIF, "reason"]
+
+
+@pytest.mark.parametrize("metal_column", ["metal", "metals"])
+def test_records_take_metal_or_metals_and_infer_the_family(metal_column):
+    rows = pd.DataFrame([
+        {"id": "zn-im", metal_column: "Zn", "ligand_smiles": "c1c[n-]cn1"},
+        {"id": "zn-bim", metal_column: "Zn", "linker_fractions": "Im=1.85;bIm=0.15",
+         "family": "ZIF"},
+        {"id": "cu-btc", metal_column: "Cu",
+         "ligand_smiles": "O=C([O-])c1cc(C(=O)[O-])cc(C(=O)[O-])c1"},
+    ])
+    out = predict_tg(rows, training=seed_table()).set_index("id")
+    assert 560 < out.loc["zn-im", "Tg_tct_K"] < 570  # Zn(Im)2 = the ZIF-4 reference, 565 K
+    assert 565 < out.loc["zn-bim", "Tg_tct_K"] < 600
+    assert np.isnan(out.loc["cu-btc", "Tg_tct_K"]) and "no TCT family" in out.loc["cu-btc",
+                                                                                   "reason"]
+
+
+def test_cli_tct_reads_the_core_zif4_cif_and_hides_fragility(tmp_path, core_cifs):
+    """The CoRE ZIF-4 file that `gfa predict` reads (disordered ring copies) is counted too;
+    fragility is not printed or written, a served Tg carries its caveat."""
+    from typer.testing import CliRunner
+
+    from gfa_ml.cli.main import app
+    from gfa_ml.tct.predict import SERVED_NOTE
+
+    paths = []
+    for name in (ZIF4_CIF, HKUST1_CIF):
+        paths.append(tmp_path / f"{name}.cif")
+        paths[-1].write_text(core_cifs[name])
+    result = CliRunner().invoke(app, ["tct", *map(str, paths), "--output",
+                                      str(tmp_path / "out.csv")], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    out = pd.read_csv(tmp_path / "out.csv").set_index("id")
+    assert "fragility" not in out.columns and "fragility m not shown" in result.output
+    assert 500 < out.loc[ZIF4_CIF, "Tg_tct_K"] < 650
+    assert out.loc[ZIF4_CIF, "reason"] == SERVED_NOTE
+    assert "no TCT family fits Cu" in out.loc[HKUST1_CIF, "reason"]

@@ -48,8 +48,11 @@ def featurize_cmd(
     A record gives the same metal/node/ligand columns from the metal symbol and the ligand
     SMILES, read as coordinated (see --records), so records and CIFs share one model.
     Composition, density, bond-length and pore columns need a structure and stay empty for
-    records. A structure that cannot be read (broken CIF, disorder, missing hydrogens, no metal)
-    gets status=error and a one-line reason; the run carries on.
+    records. Simple disorder (overlapping alternatives, PART 2, partial occupancies) is reduced
+    to the major / first alternative, and a ligand whose bond orders cannot be perceived
+    (hydrogens missing) leaves the ligand columns empty: such rows get status=partial and the
+    reason in the error column. A structure that cannot be used at all (broken CIF, no metal,
+    too many atoms) gets status=error and a one-line reason; the run carries on.
 
     Example:
 
@@ -105,20 +108,24 @@ def _summary(df, hits: int, seconds: float, output: Path) -> None:
     import pandas as pd
 
     n = len(df)
-    ok = int((df["status"] == "ok").sum())
+    counts = df["status"].value_counts()
+    ok, partial = int(counts.get("ok", 0)), int(counts.get("partial", 0))
     summary = pd.DataFrame(
         {
             "value": [
-                n, ok, n - ok, hits, f"{seconds:.1f} s",
+                n, ok, partial, n - ok - partial, hits, f"{seconds:.1f} s",
                 f"{1000 * seconds / max(n, 1):.1f} ms", str(output),
             ]
         },
-        index=["materials", "ok", "errors", "from cache", "wall time", "per material", "written"],
+        index=["materials", "ok", "partial", "errors", "from cache", "wall time",
+               "per material", "written"],
     )
     console.print(df_table(summary, "gfa featurize"))
-    errors = df.loc[df["status"] != "ok", "error"]
-    if len(errors):
-        kinds = errors.str.replace(r"[\d.]+", "N", regex=True).str.slice(0, 70).value_counts()
-        table = kinds.head(8).rename("count").to_frame()
-        table.index.name = "error (numbers as N)"
-        console.print(df_table(table, "Most common errors"))
+    for status, title in (("error", "Most common errors"),
+                          ("partial", "Most common partial reasons")):
+        reasons = df.loc[df["status"] == status, "error"]
+        if len(reasons):
+            kinds = reasons.str.replace(r"[\d.]+", "N", regex=True).str.slice(0, 70)
+            table = kinds.value_counts().head(8).rename("count").to_frame()
+            table.index.name = f"{status} (numbers as N)"
+            console.print(df_table(table, title))

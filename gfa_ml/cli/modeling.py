@@ -297,10 +297,14 @@ def predict(
     Output columns (stable): id, p_meltable, Tm_K, Tm_K_lo, Tm_K_hi, Td_K, Td_K_lo, Td_K_hi,
     Tg_K, Tg_K_lo, Tg_K_hi, Tg_over_Tm, Tg_over_Tm_lo, Tg_over_Tm_hi, in_domain,
     nearest_known, status, error, Tg_tct_K, Tg_tct_reason, models_used, then source (the file
-    or records CSV a row came from) and per-target extras. status is ok, partial (a target has
-    no trained model; error says which) or error. in_domain is True only inside the domain of
-    every model. A target the requested model was never trained for is served by the default
-    model. Exit code 0 when at least one material was predicted, 1 when none was.
+    or records CSV a row came from) and per-target extras. status is ok, partial or error:
+    partial = a CIF with simple disorder (resolved to its major / first alternative), ligands
+    whose bond orders cannot be perceived (missing H), or a record without ligand SMILES (ligand
+    columns empty, wider intervals sized on such rows), or a target with no trained model; error
+    says which. in_domain is True only inside the domain of every model. A target the requested
+    model was never trained for is served by the default model. Tg_tct_K is filled where a TCT
+    family fits (inferred: Zn/Co + imidazolates -> ZIF). Exit code 0 when at least one material
+    was predicted, 1 when none was.
 
     Example, ZIF-4 from its CIF and imidazolate zinc written as a record:
 

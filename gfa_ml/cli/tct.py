@@ -12,10 +12,16 @@ from gfa_ml.cli.render import console, df_table, err_console
 def tct(
     cifs: list[Path] = typer.Argument(None, help="CIF files whose bond graph is counted."),
     records: Path | None = typer.Option(
-        None, "--records", help="CSV in measured-table format (family, metals, linker_fractions)."
+        None, "--records",
+        help="CSV with id, metal (or metals), and linker_fractions (e.g. Im=1.75;bIm=0.25) or "
+        "one ligand_smiles; family is inferred from the ligands when blank.",
     ),
     output: Path | None = typer.Option(None, "--output", help="Write the results to this CSV."),
-    family: str = typer.Option("ZIF", "--family", help="Glass family of the CIF structures."),
+    family: str | None = typer.Option(
+        None, "--family",
+        help="Glass family of the CIF structures (default: inferred from their metals and "
+        "linkers, e.g. Zn/Co + imidazolates -> ZIF; a structure no family fits is refused).",
+    ),
     measured: Path | None = typer.Option(
         None, "--measured", help="Calibration table (default: datasets/measured/measured.csv)."
     ),
@@ -26,7 +32,8 @@ def tct(
     ),
 ) -> None:
     """Predict Tg from temperature-dependent constraint counting (Gupta-Mauro), calibrated on
-    the family's measured glasses; prints n at Tg, Tg, fragility m and the reference glass."""
+    the family's measured glasses; prints Tg, n at Tg and the reference glass. A CIF is read
+    exactly as `gfa predict` reads it (same bond graph, disorder handling and linkers)."""
     import pandas as pd
 
     from gfa_ml.config import get_settings
@@ -54,7 +61,12 @@ def tct(
         raise typer.Exit(2)
 
     from gfa_ml.tct.cif import glass_from_cif
-    from gfa_ml.tct.predict import glasses_from_frame, predict_glass_list
+    from gfa_ml.tct.predict import (
+        FRAGILITY_NOTE,
+        SERVED_NOTE,
+        glasses_from_frame,
+        predict_glass_list,
+    )
 
     glasses = []
     if records is not None:
@@ -66,8 +78,11 @@ def tct(
             text = ""
             err_console.print(f"{path}: {exc.strerror}")
         glasses.append(glass_from_cif(text, path.stem, family))
-    out = predict_glass_list(glasses, training)
+    out = predict_glass_list(glasses, training).drop(columns="fragility")
+    served = out["Tg_tct_K"].notna()
+    out.loc[served, "reason"] = SERVED_NOTE
     console.print(df_table(out.set_index("id"), "TCT Tg (Gupta-Mauro constraint counting)"))
+    console.print(f"note: {FRAGILITY_NOTE}")
     if output is not None:
         from gfa_ml.io.atomic import write_csv_atomic
 

@@ -83,16 +83,15 @@ def _pair(
     def options(k: int) -> list[int]:
         return [m for m in nbrs[k] if deficit[m] > 0 and order.get(_key(k, m), 1) < 3]
 
-    while True:
-        opt = {}
-        for k in range(len(symbols)):
-            if deficit[k] > 0:
-                partners = options(k)
-                if partners:
-                    opt[k] = partners
-        if not opt:
-            break
-        open_atoms = list(opt)
+    # open atom -> partners it can still pair with; after each pairing only the two atoms and
+    # their neighbours can change, so only those are recomputed (a hydrogen-deficient ligand
+    # that fails every attempt no longer costs O(atoms^2) per attempt)
+    opt: dict[int, list[int]] = {}
+    for k in range(len(symbols)):
+        if deficit[k] > 0 and (partners := options(k)):
+            opt[k] = partners
+    while opt:
+        open_atoms = sorted(opt)
         if rng is not None:
             rng.shuffle(open_atoms)
         # forced atoms first, then carbon before heteroatoms (leave charges on heteroatoms);
@@ -107,6 +106,11 @@ def _pair(
         order[key] = order.get(key, 1) + 1
         deficit[k] -= 1
         deficit[m] -= 1
+        for x in {k, m, *nbrs[k], *nbrs[m]}:
+            if deficit[x] > 0 and (partners := options(x)):
+                opt[x] = partners
+            else:
+                opt.pop(x, None)
     # nitro / nitrate / N-oxide: N(=O)O- needs N+ to close the shell
     for k, sym in enumerate(symbols):
         if sym == "N" and len(nbrs[k]) == 3 and deficit[k] == 0 and charge[k] == 0:

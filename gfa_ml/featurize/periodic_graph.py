@@ -20,7 +20,14 @@ from scipy.spatial import cKDTree
 
 
 class GraphError(ValueError):
-    """Geometry that cannot be a real crystal (overlapping atoms...)."""
+    """Geometry that cannot be a real crystal (overlapping atoms...).
+
+    ``overlaps``: the (i, j) atom pairs found too close, both directions, for disorder resolution.
+    """
+
+    def __init__(self, message: str, overlaps: tuple[np.ndarray, np.ndarray] | None = None):
+        super().__init__(message)
+        self.overlaps = overlaps
 
 
 @dataclass(frozen=True)
@@ -112,7 +119,8 @@ def bond_graph(
     if too_close.any():
         a, b = int(i[too_close][0]), int(j[too_close][0])
         raise GraphError(
-            f"overlapping atoms {a} and {b} ({d[too_close][0]:.2f} A apart): unresolved disorder"
+            f"overlapping atoms {a} and {b} ({d[too_close][0]:.2f} A apart): unresolved disorder",
+            (i[too_close], j[too_close]),
         )
     h = z == 1
     carbon = z == 6

@@ -46,8 +46,9 @@ PORE_LABELS = ("pore_void_fraction", "pore_lcd", "pore_pld")
 
 SHARED_GROUPS = ("metal", "node", "net", "lig")
 #: text columns of a crystal's row (never model inputs): distinct metals and metal-bound organic
-#: linkers as canonical SMILES, each sorted and ';'-joined, e.g. "Zn" and "Cc1ncc[n-]1"
-LABEL_COLUMNS = ("metals", "linkers")
+#: linkers as canonical SMILES, each sorted and ';'-joined, e.g. "Zn" and "Cc1ncc[n-]1", and the
+#: linkers' instances per cell in the same order, e.g. "24" (what TCT counting needs)
+LABEL_COLUMNS = ("metals", "linkers", "linker_counts")
 STRUCTURE_GROUPS = ("comp", "struct", "node_geom", "pore")
 
 
@@ -78,7 +79,12 @@ def feature_labels() -> list[str]:
 
 @dataclass
 class FeatureRow:
-    """Features of one material; ``nan_reasons`` says why a group is NaN (group -> reason)."""
+    """Features of one material; ``nan_reasons`` says why a group is NaN (group -> reason).
+
+    ``status``: ``ok``; ``partial`` (disorder resolved or ligand bond orders not perceived: the
+    row is predicted from what could be computed, ``error`` says what is missing and why); or
+    ``error`` (nothing usable, ``error`` says why).
+    """
 
     id: str
     features: dict[str, float] = field(default_factory=dict)
@@ -103,7 +109,11 @@ class FeatureRow:
         return out
 
 
+def one_line(message: str, limit: int = 300) -> str:
+    """A reason as one line of at most ``limit`` characters (error / partial rows)."""
+    return " ".join(str(message).split())[:limit]
+
+
 def error_row(id_: str, message: str) -> FeatureRow:
     """A row for an input that could not be featurized; every feature NaN."""
-    one_line = " ".join(str(message).split())[:300]
-    return FeatureRow(id=id_, features={}, status="error", error=one_line)
+    return FeatureRow(id=id_, features={}, status="error", error=one_line(message))

@@ -15,6 +15,7 @@ import numpy as np
 from gfa_ml.config import get_settings
 from gfa_ml.featurize import elements
 from gfa_ml.featurize.composition import composition_features
+from gfa_ml.featurize.disorder import resolve_overlaps
 from gfa_ml.featurize.ligand import ligand_features
 from gfa_ml.featurize.linkers import (
     BondOrderError,
@@ -33,7 +34,7 @@ from gfa_ml.featurize.periodic_graph import (
     neighbour_pairs,
 )
 from gfa_ml.featurize.porosity import core_mof_pores, geometric_pores
-from gfa_ml.featurize.schema import FeatureRow, donor_flags, error_row
+from gfa_ml.featurize.schema import FeatureRow, donor_flags, error_row, one_line
 from gfa_ml.structures.cif import Cell
 
 
@@ -173,21 +174,25 @@ def featurize_cell(
     if cell.n_atoms > max_atoms:
         return error_row(id_, f"{cell.n_atoms} atoms in the cell > max_atoms={max_atoms}")
     tabs = elements.tables()
-    zmap = elements.z_of()
-    z = np.fromiter((zmap[s] for s in cell.symbols), dtype=np.int64, count=cell.n_atoms)
+    z = atomic_numbers(cell)
     metal = tabs["metal"][z]
     if not metal.any():
         return error_row(id_, "no metal atoms: not a coordination network")
     try:
-        graph = bond_graph(
-            cell.frac, cell.lattice, z, tabs["cov"], tabs["metal"][z],
-            cfg.bond_tolerance_A, cfg.min_distance_A, cfg.metal_bond_tolerance_A,
-        )
-    except GraphError as exc:
-        return error_row(id_, str(exc))
+        graph = crystal_graph(cell, z)
+    except GraphError as exc:  # overlapping alternatives of a disordered group: keep one
+        cell, _ = resolve_overlaps(cell, cfg.min_distance_A, exc.overlaps)
+        z = atomic_numbers(cell)
+        metal = tabs["metal"][z]
+        try:
+            graph = crystal_graph(cell, z)
+        except GraphError as exc:
+            return error_row(id_, str(exc))
 
     feats: dict[str, float] = {}
     reasons: dict[str, str] = {}
+    if cell.notes:
+        reasons["disorder"] = "; ".join(cell.notes)
 
     # network dimensionality of the metal-containing pieces
     _, lab = components(graph)
@@ -198,11 +203,14 @@ def featurize_cell(
     # ligands / anions
     flab, frags, fimg = _fragments(graph, cell.symbols, z, metal)
     ligands: list[str] = []
-    linkers: set[str] = set()
+    linkers: Counter[str] = Counter()  # metal-bound organic linker SMILES -> instances per cell
     weights: list[float] = []
     charges: dict[bytes, int | None] = {}
     lig_reason = None
     disordered: list[str] = []
+    #: why this row is only partly computed (status partial); read-time disorder comes first
+    partial: list[str] = list(cell.notes)
+    unperceived: list[str] = []  # metal-bound organic ligands without closed-shell bond orders
     for key, frag in frags.items():
         organic = "C" in frag.symbols
         charges[key] = None
@@ -217,15 +225,21 @@ def featurize_cell(
             smiles, charges[key] = to_smiles(frag.symbols, frag.bonds)
         except BondOrderError as exc:
             if organic and frag.metal_bound:
-                return error_row(id_, str(exc))
+                lig_reason = lig_reason or str(exc)
+                unperceived.append(formula(frag.symbols))
             continue
         if organic and (frag.metal_bound or charges[key] != 0):
             ligands.append(smiles)
             weights.append(float(frag.count))
         if organic and frag.metal_bound:
-            linkers.add(smiles)
+            linkers[smiles] += frag.count
+    if unperceived:
+        partial.append(f"no closed-shell bond orders for ligand(s) {', '.join(unperceived)} "
+                       "(hydrogens missing or disordered?): ligand columns NaN")
     if disordered and not ligands:
-        return error_row(id_, f"unresolved disorder: overlapping fragments {', '.join(disordered)}")
+        overlap = f"unresolved disorder: overlapping fragments {', '.join(disordered)}"
+        partial.append(f"{overlap}: ligand columns NaN")
+        lig_reason = lig_reason or overlap
     lig, why = ligand_features(ligands, weights)
     if lig_reason:
         lig = dict.fromkeys(lig, np.nan)
@@ -234,7 +248,8 @@ def featurize_cell(
     if why:
         reasons["lig"] = why
     if disordered:
-        reasons["disorder"] = f"skipped overlapping (disordered) fragments {', '.join(disordered)}"
+        skipped = f"skipped overlapping (disordered) fragments {', '.join(disordered)}"
+        reasons["disorder"] = "; ".join(filter(None, (reasons.get("disorder"), skipped)))
 
     # metals
     metals = [s for s, m in zip(cell.symbols, metal, strict=True) if m]
@@ -270,8 +285,30 @@ def featurize_cell(
         if why:
             reasons["pore"] = why
     feats.update(pores)
-    labels = {"metals": ";".join(sorted(set(metals))), "linkers": ";".join(sorted(linkers))}
+    names = sorted(linkers)
+    labels = {"metals": ";".join(sorted(set(metals))), "linkers": ";".join(names),
+              "linker_counts": ";".join(str(linkers[n]) for n in names)}
+    if partial:
+        return FeatureRow(id=id_, features=feats, nan_reasons=reasons, labels=labels,
+                          status="partial", error=one_line("; ".join(partial)))
     return FeatureRow(id=id_, features=feats, nan_reasons=reasons, labels=labels)
+
+
+def atomic_numbers(cell: Cell) -> np.ndarray:
+    zmap = elements.z_of()
+    return np.fromiter((zmap[s] for s in cell.symbols), dtype=np.int64, count=cell.n_atoms)
+
+
+def crystal_graph(cell: Cell, z: np.ndarray | None = None) -> PeriodicGraph:
+    """The featurizer's periodic bond graph of a cell (ionic tolerance for metal-donor bonds),
+    which the TCT counting uses too; raises :class:`GraphError` for overlapping atoms."""
+    cfg = get_settings().featurize
+    tabs = elements.tables()
+    z = atomic_numbers(cell) if z is None else z
+    return bond_graph(
+        cell.frac, cell.lattice, z, tabs["cov"], tabs["metal"][z],
+        cfg.bond_tolerance_A, cfg.min_distance_A, cfg.metal_bond_tolerance_A,
+    )
 
 
 def _node_units(

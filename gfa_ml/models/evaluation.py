@@ -81,9 +81,13 @@ class CVResult:
     target: str
     scheme: str
     variant: str
-    oof: pd.DataFrame  # id-indexed: fold, y, pred, lo, hi, reason, family, source, strength
+    oof: pd.DataFrame  # id-indexed: fold, y, pred, lo, hi, reason, family, source, strength,
+    #: pred_nolig
     params: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
+    #: the same columns for the partially featurized rows (never trained on; not in ``oof``,
+    #: so every headline metric stays on fully featurized rows)
+    partial_oof: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def served(self) -> pd.DataFrame:
@@ -96,6 +100,23 @@ class CVResult:
         m["n_total"] = float(len(self.oof))
         m["n_out_of_scope"] = float(self.oof["pred"].isna().sum())
         return m
+
+    def partial_metrics(self) -> dict[str, float]:
+        """MAE of the partial rows' out-of-fold predictions ({} when there are none)."""
+        df = self.partial_oof[self.partial_oof["pred"].notna()] if len(self.partial_oof) else []
+        if not len(df) or self.target == "meltable":
+            return {}
+        return {"mae_partial": float((df["y"] - df["pred"]).abs().mean()),
+                "n_partial": float(len(df))}
+
+    def partial_residuals(self) -> np.ndarray:
+        """Out-of-fold residuals of rows predicted without their ligand information: the real
+        partial rows, and every fully featurized row again with its ligand columns blanked."""
+        parts = [self.oof["y"] - self.oof["pred_nolig"]]
+        if len(self.partial_oof):
+            parts.append(self.partial_oof["y"] - self.partial_oof["pred"])
+        res = pd.concat(parts).to_numpy(dtype=float)
+        return res[np.isfinite(res)]
 
     def per_fold(self, rows: pd.Index | None = None) -> pd.DataFrame:
         task = "classification" if self.target == "meltable" else "regression"
@@ -155,10 +176,11 @@ def cross_validate(
     fold = folds.reindex(ts.X.index).to_numpy()
     n = len(ts.y)
     pred, lo, hi = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+    nolig = np.full(n, np.nan)
     reason = np.full(n, "", dtype=object)
     all_params = []
     for k in sorted(set(fold[fold >= 0])):
-        te, tr = fold == k, fold != k
+        te, tr = fold == k, (fold != k) & ~ts.partial
         if train_mask is not None:
             tr &= train_mask
         w = None if ts.weight is None else ts.weight[tr]
@@ -174,6 +196,7 @@ def cross_validate(
         Xte = ts.X[te]
         p = np.asarray(model.predict(Xte), dtype=float)
         pred[te] = p
+        nolig[te] = _predict_without_ligands(model, Xte, p)
         why = model.nan_reasons(Xte).reindex(Xte.index).fillna("").to_numpy()
         reason[te] = np.where(np.isnan(p) & (why == ""), "model returned NaN", why)
         if ts.target.task == "regression":
@@ -189,13 +212,26 @@ def cross_validate(
             "fold": fold, "y": ts.y, "pred": pred, "lo": lo, "hi": hi, "reason": reason,
             "family": ts.families.to_numpy(), "source": ts.source.to_numpy(),
             "strength": ts.strength.to_numpy(),
+            "pred_nolig": nolig,
         },
         index=ts.X.index,
-    )[scored]
-    return CVResult(
-        spec.label, ts.target.name, scheme, ts.variant, oof, all_params,
-        time.perf_counter() - t0,
     )
+    return CVResult(
+        spec.label, ts.target.name, scheme, ts.variant, oof[scored & ~ts.partial], all_params,
+        time.perf_counter() - t0, partial_oof=oof[scored & ts.partial],
+    )
+
+
+def _predict_without_ligands(model: GFAModel, X: pd.DataFrame, pred: np.ndarray) -> np.ndarray:
+    """``model``'s predictions with the ligand columns blanked, as for a partial row (the same
+    ``pred`` when the model reads no ligand column)."""
+    from gfa_ml.featurize import groups
+
+    lig = [c for c in groups()["lig"] if c in X.columns]
+    used = getattr(model, "feature_columns_", None)
+    if not lig or (used is not None and not set(lig) & set(used)):
+        return pred
+    return np.asarray(model.predict(X.assign(**dict.fromkeys(lig, np.nan))), dtype=float)
 
 
 def summarize(results: list[CVResult], common_only: bool = False) -> pd.DataFrame:

@@ -142,8 +142,12 @@ def _tct(frame: pd.DataFrame) -> pd.DataFrame:
         return out
     try:
         res = predict_tg(frame.reset_index())
-        out["Tg_tct_K"] = pd.to_numeric(res["Tg_tct_K"], errors="coerce").to_numpy()
-        out["Tg_tct_reason"] = res["reason"].fillna("").astype(str).to_numpy()
+        from gfa_ml.tct.predict import SERVED_NOTE
+
+        tg = pd.to_numeric(res["Tg_tct_K"], errors="coerce").to_numpy()
+        out["Tg_tct_K"] = tg
+        out["Tg_tct_reason"] = np.where(np.isfinite(tg), SERVED_NOTE,
+                                        res["reason"].fillna("").astype(str).to_numpy())
     except Exception as exc:  # noqa: BLE001 - TCT failing must not cost the ML predictions
         out["Tg_tct_reason"] = f"tct failed: {' '.join(str(exc).split())[:150]}"
     return out
@@ -165,6 +169,12 @@ def _note_missing(
         out.at[idx, "error"] = f"{prev}; {note}" if prev else note
 
 
+def _halfwidths(bundle: ModelBundle, partial: np.ndarray) -> np.ndarray:
+    """90 % half-width per row: partial rows get their own, wider one (NaN = not calibrated,
+    from a model trained before partial rows existed; better no interval than a false one)."""
+    return np.where(partial, bundle.meta.halfwidth_partial, bundle.meta.halfwidth).astype(float)
+
+
 def _predict_target(
     out: pd.DataFrame, ok: np.ndarray, Xok: pd.DataFrame, bundle: ModelBundle, name: str,
     used: pd.DataFrame,
@@ -173,13 +183,14 @@ def _predict_target(
     cannot serve go to its backup, recorded in ``used`` (model label per row and target)."""
     target = TARGETS[name]
     lo_bound, hi_bound = target.bounds
+    partial = (Xok["status"] == "partial").to_numpy()
     pred = np.asarray(bundle.model.predict(Xok), dtype=float)
-    half = np.full(len(pred), bundle.meta.halfwidth, dtype=float)
+    half = _halfwidths(bundle, partial)
     missing = ~np.isfinite(pred)
     backup = bundle.backup
     if missing.any() and backup is not None:
         pred[missing] = np.asarray(backup.model.predict(Xok[missing]), dtype=float)
-        half[missing] = backup.meta.halfwidth
+        half[missing] = _halfwidths(backup, partial)[missing]
         used.loc[Xok.index[missing], name] = _label(name, backup)
     _note_missing(out, Xok, missing, bundle, name, _label(name, backup) if backup else "")
     out.loc[ok, target.output] = np.clip(pred, lo_bound, hi_bound)

@@ -75,13 +75,19 @@ def _td_proxy_lines(study: Study, command: str) -> list[str]:
     for r in study.results:
         if r.target != "Td_K":
             continue
-        for src in ("td_proxy", "measured"):
-            sub = r.served[r.served["source"] == src]
-            if sub.empty:
+        partial = r.partial_oof
+        if len(partial):
+            partial = partial[partial["pred"].notna()]
+        for src, sub in (("td_proxy", r.served[r.served["source"] == "td_proxy"]),
+                         ("measured", r.served[r.served["source"] == "measured"]),
+                         ("partial", partial)):
+            if len(sub) == 0:
                 continue
             err = (sub["y"] - sub["pred"]).abs()
             fold_mae = sub.assign(e=err).groupby("fold")["e"].mean()
-            label = "Td-proxy MOFs" if src == "td_proxy" else "measured CP/MOF glasses"
+            label = {"td_proxy": "Td-proxy MOFs", "measured": "measured CP/MOF glasses",
+                     "partial": "partial rows (disorder resolved / ligands not perceived; "
+                                "never trained on)"}[src]
             out.append(
                 f"| {r.model} | {r.scheme} | {label} | {len(sub)} | {err.mean():.1f} | "
                 f"{fold_mae.mean():.1f} ± {fold_mae.std(ddof=1):.1f} | "

@@ -43,6 +43,9 @@ class ModelMeta:
     params: dict[str, Any] = field(default_factory=dict)
     feature_columns: list[str] = field(default_factory=list)
     halfwidth: float = float("nan")
+    #: half-width for ``status=partial`` rows (ligand columns NaN / disorder resolved), from
+    #: their own out-of-fold residuals; NaN for models trained before partial rows existed
+    halfwidth_partial: float = float("nan")
     coverage: float = 0.9
     cv_metrics: dict[str, float] = field(default_factory=dict)
     train_ids: list[str] = field(default_factory=list)

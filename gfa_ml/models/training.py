@@ -57,6 +57,10 @@ class TrainOutcome:
         m = self.cv.overall()
         line = (f"{meta.target} {meta.model} {meta.version}: grouped-CV {key.upper()} "
                 f"{m[key]:.3g}{unit} (n={int(m['n'])}), saved to {self.path}")
+        if key == "mae" and (p := self.cv.partial_metrics()):
+            line += (f"\n  partial rows (disorder / ligand caveat, never trained on): MAE "
+                     f"{p['mae_partial']:.3g}{unit} (n={int(p['n_partial'])}); their 90 % "
+                     f"interval ±{meta.halfwidth_partial:.3g}{unit} vs ±{meta.halfwidth:.3g}{unit}")
         if self.vs_previous:
             line += "\n  " + self.vs_previous["text"]
         return line
@@ -65,17 +69,19 @@ class TrainOutcome:
 def fit_final(
     spec: ModelSpec, ts: TrainingSet, trials: int, seed: int
 ) -> tuple[Any, dict[str, Any]]:
-    """Tune on inner grouped folds of all rows, then fit on all rows."""
-    all_rows = np.ones(len(ts.y), bool)
-    inner = inner_folds(ts, all_rows, seed)
+    """Tune on inner grouped folds of all fully featurized rows, then fit on all of them."""
+    use = ~ts.partial
+    inner = inner_folds(ts, use, seed)
+    X, y = ts.X[use], ts.y[use]
+    w = None if ts.weight is None else ts.weight[use]
     space = getattr(get_model_class(spec.name), "search_space", None)
     params: dict[str, Any] = {}
     if space is not None and trials > 0 and (inner >= 0).any():
         params = tune(
-            lambda p: build_model(spec, ts.target, p), space, ts.X, ts.y, inner, ts.weight,
-            ~ts.train_only, ts.target.task, trials, seed,
+            lambda p: build_model(spec, ts.target, p), space, X, y, inner, w,
+            ~ts.train_only[use], ts.target.task, trials, seed,
         )
-    return fit_model(build_model(spec, ts.target, params), ts.X, ts.y, ts.weight), params
+    return fit_model(build_model(spec, ts.target, params), X, y, w), params
 
 
 def compare_with_previous(
@@ -132,21 +138,25 @@ def train_target(
     cv = cross_validate(spec, ts, folds, trials=trials, seed=seed)
     final, params = fit_final(spec, ts, trials, seed)
     served = cv.served
-    halfwidth = float("nan")
+    halfwidth = halfwidth_partial = float("nan")
     if ts.target.task == "regression":
         halfwidth = conformal_halfwidth(served["y"] - served["pred"], s.models.coverage)
+        # never narrower than a full row's: missing information cannot make a prediction surer
+        halfwidth_partial = max(halfwidth, conformal_halfwidth(cv.partial_residuals(),
+                                                               s.models.coverage))
     cols = getattr(final, "feature_columns_", None) or feature_columns(ts.X, "shared")
     # anchored on materials with real labels: presumed proxy negatives are no "known" material
     domain = ApplicabilityDomain(s.models.domain_k, s.models.domain_quantile).fit(
-        ts.X[~ts.train_only], cols)
+        ts.X[~ts.train_only & ~ts.partial], cols)
     meta = ModelMeta(
         target=ts.target.name, model=spec.label, variant=ts.variant, data_version=ts.version,
         feature_version=str(s.featurize.cache_version),
         git_commit=git_commit(), created=datetime.now(UTC).isoformat(timespec="seconds"),
         params=params, feature_columns=list(cols), halfwidth=halfwidth,
-        coverage=s.models.coverage,
-        cv_metrics={k: v for k, v in cv.overall().items() if np.isfinite(v)},
-        train_ids=[str(i) for i in ts.X.index[~ts.train_only]],
+        halfwidth_partial=halfwidth_partial, coverage=s.models.coverage,
+        cv_metrics={k: v for k, v in {**cv.overall(), **cv.partial_metrics()}.items()
+                    if np.isfinite(v)},
+        train_ids=[str(i) for i in ts.X.index[~ts.train_only & ~ts.partial]],
     )
     bundle = ModelBundle(meta=meta, model=final, domain=domain)
     prev_dir = latest_dir(ts.target.name, spec.label, root)

@@ -14,6 +14,12 @@ Decisions (shown in ``experiments/results.md``):
 - Tm, Tg, Tg/Tm: measured rows with a value; Tg/Tm is the ratio in kelvin, predicted directly.
 - CV groups of measured rows: one per study (series tags joined through the primary references
   they cite, :mod:`gfa_ml.data.provenance`).
+- structures featurized only in part (CIF rows with ``status=partial``: disorder resolved, ligand
+  bond orders not perceivable) are kept but never trained on: they are predicted out of fold,
+  which sizes the wider interval such rows get at predict time. A measured *record* without
+  ligand SMILES (also ``partial`` at predict time) is trained on: the data card serves it from
+  its metal, node and family columns, and its ligand columns are NaN by declaration, not by a
+  failed perception.
 """
 
 from __future__ import annotations
@@ -108,12 +114,17 @@ class TrainingSet:
     #: every labelled row (featurized or not): folds are drawn over these, so a featurizer
     #: change that fails a few more CIFs never reshuffles the stored splits
     labelled: pd.DataFrame | None = None
+    #: rows featurized only in part (status ``partial``: disorder resolved, ligand columns NaN):
+    #: never trained on, scored out of fold to size their own, wider intervals
+    partial: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
 
     def __post_init__(self) -> None:
         if len(self.train_only) != len(self.y):
             self.train_only = np.zeros(len(self.y), bool)
         if len(self.strength) != len(self.y):
             self.strength = pd.Series("", index=self.X.index, dtype=object)
+        if len(self.partial) != len(self.y):
+            self.partial = np.zeros(len(self.y), bool)
 
     def folds(self, scheme: str, write: bool = True) -> pd.Series:
         """Stored folds for this data version; train-only rows get fold -1."""
@@ -215,7 +226,8 @@ def build_training_set(
         dup = X.index[X.index.duplicated()][0]
         raise ValueError(f"duplicate material id {dup!r} across measured and proxy tables")
     weight = np.concatenate(parts["weight"])
-    failed = (X["status"] == "error").to_numpy() if "status" in X else np.zeros(len(X), bool)
+    status = X["status"] if "status" in X else pd.Series("ok", index=X.index)
+    failed = (status == "error").to_numpy()
     keep = ~failed
     labelled = pd.DataFrame({
         "group": pd.concat(parts["groups"]).to_numpy(),
@@ -233,6 +245,8 @@ def build_training_set(
         weight=None if np.all(weight == 1.0) else weight[keep],
         train_only=np.concatenate(parts["train_only"])[keep],
         excluded=X.loc[failed, "error"].fillna("").astype(str), labelled=labelled,
+        partial=((status == "partial") & (pd.concat(parts["source"]).set_axis(X.index)
+                                          == "td_proxy")).to_numpy()[keep],
     )
 
 

@@ -24,7 +24,10 @@ DESCRIPTOR_COLUMNS = (
     "struct_density", "pore_lcd", "pore_pld", "pore_void_fraction",
 )
 RANKED_COLUMNS = ("rank", "id", "score", "melt_window_K", *PREDICTION_COLUMNS,
-                  *DESCRIPTOR_COLUMNS, "source")
+                  *DESCRIPTOR_COLUMNS, "status", "error", "source")
+#: rows that get predictions: fully featurized, or ``partial`` (disorder resolved / ligand
+#: columns NaN; ``error`` says what is missing)
+SERVED = ("ok", "partial")
 
 
 def score(frame: pd.DataFrame, window_scale_K: float) -> pd.Series:
@@ -35,8 +38,8 @@ def score(frame: pd.DataFrame, window_scale_K: float) -> pd.Series:
 
 
 def rank(results: pd.DataFrame, window_scale_K: float) -> pd.DataFrame:
-    """Successful rows of a screen, best candidates first, with ``rank`` 1..n."""
-    ok = results.loc[results["status"] == "ok"].copy()
+    """Predicted rows of a screen (ok and partial), best candidates first, ``rank`` 1..n."""
+    ok = results.loc[results["status"].isin(SERVED)].copy()
     for col in (*PREDICTION_COLUMNS, *DESCRIPTOR_COLUMNS):
         if col not in ok:
             ok[col] = np.nan

@@ -20,7 +20,7 @@ from gfa_ml.io.atomic import write_csv_atomic, write_parquet_atomic
 from gfa_ml.screen.checkpoint import Checkpoints
 from gfa_ml.screen.executor import ExecutorSpec, map_chunks
 from gfa_ml.screen.filters import Filters
-from gfa_ml.screen.rank import failures, rank
+from gfa_ml.screen.rank import SERVED, failures, rank
 from gfa_ml.screen.sources import SourcePlan, plan_sources, refcodes_digest
 from gfa_ml.screen.task import Chunk, ChunkResult, ChunkTask, Predictor
 from gfa_ml.structures.inputs import CifItem
@@ -127,7 +127,7 @@ class BestCandidates:
         self.texts: dict[str, str] = {}
 
     def update(self, rows: pd.DataFrame, texts: dict[str, str]) -> None:
-        ok = rows[rows["status"] == "ok"]
+        ok = rows[rows["status"].isin(SERVED)]
         if ok.empty or not texts:
             return
         both = pd.concat([self.rows, ok], ignore_index=True) if len(self.rows) else ok
@@ -247,7 +247,9 @@ def _finish(
     counts = {
         "planned": plan.total,
         "excluded by CoRE metadata": sum(plan.excluded.values()),
-        "screened": int(status.get("ok", 0) + status.get("filtered", 0)),
+        "screened": int(status.get("ok", 0) + status.get("partial", 0)
+                        + status.get("filtered", 0)),
+        "partial (ligand or disorder caveat)": int(status.get("partial", 0)),
         "excluded by feature filters": int(status.get("filtered", 0)),
         "ranked": len(ranked),
         "errors": len(errors),

@@ -16,7 +16,12 @@ import numpy as np
 import pandas as pd
 
 from gfa_ml.screen.filters import DONOR_COLUMNS, Filters
-from gfa_ml.screen.rank import DESCRIPTOR_COLUMNS, PREDICTION_COLUMNS, TEXT_PREDICTIONS
+from gfa_ml.screen.rank import (
+    DESCRIPTOR_COLUMNS,
+    PREDICTION_COLUMNS,
+    SERVED,
+    TEXT_PREDICTIONS,
+)
 from gfa_ml.structures.inputs import CifItem
 
 
@@ -141,12 +146,13 @@ class ChunkTask:
     def screen_features(self, feats: pd.DataFrame) -> pd.DataFrame:
         """Feature rows -> result rows: filters, then the predictor on what is left."""
         feats = feats.reset_index(drop=True)
-        for col in ("metals", "linkers"):
+        for col in ("metals", "linkers", "linker_counts"):
             if col not in feats:
                 feats[col] = ""
-        feats["status"] = feats["status"].where(feats["status"].isin(["ok", "filtered"]), "error")
+        feats["status"] = feats["status"].where(feats["status"].isin([*SERVED, "filtered"]),
+                                                "error")
         feats["error"] = feats["error"].fillna("").astype(str)
-        ok = feats["status"] == "ok"
+        ok = feats["status"].isin(SERVED)
         reasons = self.filters.apply(feats.loc[ok])
         rejected = reasons.index[reasons != ""]
         feats.loc[rejected, "status"] = "filtered"
@@ -159,7 +165,7 @@ class ChunkTask:
         for col in PREDICTION_COLUMNS:
             kind = object if col in TEXT_PREDICTIONS else float
             out[col] = pd.Series(np.nan, index=out.index, dtype=kind)
-        keep = feats.index[feats["status"] == "ok"]
+        keep = feats.index[feats["status"].isin(SERVED)]
         if len(keep):
             preds = self._predict(feats.loc[keep])
             for col in PREDICTION_COLUMNS:

@@ -3,6 +3,12 @@
 gemmi parses a CoRE MOF CIF in ~0.3 ms against ~70 ms for pymatgen's ``Structure.from_str``,
 but rejects a few files pymatgen reads (e.g. an unquoted ``P 1`` symmetry name); those fall back
 to pymatgen's ``CifParser``. Every failure surfaces as one ``CIFError`` with a one-line message.
+
+Simple disorder is resolved instead of refused (CSD exports carry it routinely): only the first
+alternative of each disorder group (``_atom_site_disorder_group`` / PART 1) is kept, mixed sites
+take their major species, and site occupancies travel with the cell so that overlapping
+alternatives can later be reduced to the major one (``gfa_ml.featurize.disorder``). What was
+done is written into ``Cell.notes``; such cells give ``status=partial`` rows.
 """
 
 from __future__ import annotations
@@ -29,6 +35,10 @@ class Cell:
     symbols: tuple[str, ...]
     frac: np.ndarray  # (n, 3) fractional coordinates wrapped into [0, 1)
     parser: str  # "gemmi" or "pymatgen"
+    #: site occupancies (None = all fully occupied): the major alternative wins an overlap
+    occ: np.ndarray | None = None
+    #: disorder resolved while reading (one short phrase each); empty for an ordered CIF
+    notes: tuple[str, ...] = ()
 
     @property
     def n_atoms(self) -> int:
@@ -48,14 +58,14 @@ def _one_line(exc: BaseException) -> str:
     return text[:200]
 
 
-def _check_occupancy(occ: np.ndarray, labels: list[str]) -> None:
+def _occupancy_note(occ: np.ndarray, labels: list[str]) -> str:
+    """'' when every site is fully occupied, else a phrase naming the first partial site."""
     bad = np.flatnonzero(np.abs(occ - 1.0) > OCCUPANCY_TOL)
-    if bad.size:
-        i = int(bad[0])
-        raise CIFError(
-            f"partial occupancy / disorder: {bad.size} site(s) not fully occupied "
-            f"(e.g. {labels[i]} occ={occ[i]:.2f})"
-        )
+    if not bad.size:
+        return ""
+    i = int(bad[0])
+    return (f"{bad.size} partially occupied site(s) kept as full atoms "
+            f"(e.g. {labels[i]} occ={occ[i]:.2f})")
 
 
 def _symbol(raw: str) -> str:
@@ -79,16 +89,23 @@ def _gemmi_cell(cif_text: str) -> Cell:
         raise CIFError("missing or degenerate unit cell parameters")
     if len(small.sites) == 0:
         raise CIFError("no atom sites")
+    notes = []
+    alternative = [s for s in small.sites if s.disorder_group > 1]
+    if alternative:  # PART 2, 3 ...: keep the first alternative of each disordered part
+        small.sites = [s for s in small.sites if s.disorder_group <= 1]
+        notes.append(f"dropped {len(alternative)} site(s) of disorder groups > 1 (kept PART 1)")
     sites = small.get_all_unit_cell_sites()
     symbols = tuple(
         s.element.name if s.element.atomic_number > 0 else _symbol(s.type_symbol or s.label)
         for s in sites
     )
     occ = np.fromiter((s.occ for s in sites), float, len(sites))
-    _check_occupancy(occ, [s.label for s in sites])
+    if note := _occupancy_note(occ, [s.label for s in sites]):
+        notes.append(note)
     frac = np.array([[s.fract.x, s.fract.y, s.fract.z] for s in sites], dtype=float)
     lattice = np.array(cell.orth.mat.tolist(), dtype=float).T  # rows = a, b, c vectors
-    return Cell(lattice=lattice, symbols=symbols, frac=frac % 1.0, parser="gemmi")
+    return Cell(lattice=lattice, symbols=symbols, frac=frac % 1.0, parser="gemmi",
+                occ=occ if notes else None, notes=tuple(notes))
 
 
 def _pymatgen_cell(cif_text: str) -> Cell:
@@ -110,10 +127,6 @@ def parse_cell(cif_text: str, name: str = "") -> Cell:
         raise CIFError(f"{where}not a crystal CIF (no _cell_length_a)")
     try:
         cell = _gemmi_cell(cif_text)
-    except CIFError as exc:
-        if str(exc).startswith("partial occupancy"):
-            raise CIFError(f"{where}{exc}") from None
-        cell = None
     except Exception:  # noqa: BLE001 - any gemmi failure goes to the slow, more lenient parser
         cell = None
     if cell is None:
@@ -140,15 +153,22 @@ def parse_structure(cif_text: str, name: str = ""):
 
 
 def cell_from_structure(structure) -> Cell:
-    """pymatgen ``Structure`` -> :class:`Cell` (ordered structures only)."""
-    if not structure.is_ordered:
-        raise CIFError("partial occupancy / disorder: structure is not ordered")
-    return Cell(
-        lattice=np.array(structure.lattice.matrix, dtype=float),
-        symbols=tuple(site.specie.symbol for site in structure),
-        frac=np.asarray(structure.frac_coords, dtype=float) % 1.0,
-        parser="pymatgen",
-    )
+    """pymatgen ``Structure`` -> :class:`Cell`; a disordered site becomes its major species,
+    with the site's total occupancy kept for overlap resolution."""
+    lattice = np.array(structure.lattice.matrix, dtype=float)
+    frac = np.asarray(structure.frac_coords, dtype=float) % 1.0
+    if structure.is_ordered:
+        symbols = tuple(site.specie.symbol for site in structure)
+        return Cell(lattice=lattice, symbols=symbols, frac=frac, parser="pymatgen")
+    majors = [max(site.species.items(), key=lambda kv: kv[1]) for site in structure]
+    symbols = tuple(getattr(sp, "symbol", str(sp)) for sp, _ in majors)
+    occ = np.array([site.species.num_atoms for site in structure], dtype=float)
+    mixed = sum(len(site.species) > 1 for site in structure)
+    notes = [f"{mixed} mixed site(s) given their major species"] if mixed else []
+    if note := _occupancy_note(occ, [str(site.label) for site in structure]):
+        notes.append(note)
+    return Cell(lattice=lattice, symbols=symbols, frac=frac, parser="pymatgen", occ=occ,
+                notes=tuple(notes))
 
 
 _ELEMENTS = frozenset(gemmi.Element(z).name for z in range(1, 99))

@@ -18,6 +18,11 @@ from gfa_ml.tct.records import Glass, glass_from_record
 from gfa_ml.tct.tables import available_families
 
 OUTPUT_COLUMNS = ["id", "Tg_tct_K", "n_at_Tg", "fragility", "reference", "reason"]
+#: what a served TCT Tg means (shown beside it: ZIF-8 counts like any ZIF but does not melt)
+SERVED_NOTE = "Tg if it vitrifies (TCT does not predict melting)"
+#: why fragility is not shown beside Tg (see experiments/tct_results.md)
+FRAGILITY_NOTE = ("fragility m not shown: the constraint model gives hundreds where ZIF glasses "
+                  "measure 14-41, a diagnostic of its step-like onsets, not a prediction")
 
 
 def glasses_from_frame(df: pd.DataFrame) -> list[Glass]:

@@ -44,17 +44,51 @@ def _coordination(record: Mapping, metals: list[str], table: FamilyTable) -> flo
     return float(np.mean(known)) if known else None
 
 
+def _text(record: Mapping, key: str) -> str:
+    """A record cell as stripped text ('' for missing / NaN)."""
+    return ";".join(split_multi(record.get(key)))
+
+
+def _completed(record: Mapping) -> tuple[Mapping, str]:
+    """The record with a blank family inferred and blank linker fractions filled, from the
+    featurized crystal (``linker_counts``) or from a single ligand SMILES; ('' = nothing to
+    say, else why it cannot be counted)."""
+    from gfa_ml.tct.family import infer_family, linker_name, structure_record
+
+    family = _text(record, "family")
+    if _text(record, "linker_fractions"):
+        return record, ""
+    smiles = split_multi(record.get("ligand_smiles"))
+    if "linker_counts" in record and not smiles:  # a featurized crystal
+        found = structure_record(dict(record), family or None)
+        return {**record, **found}, found.get("reason", "")
+    metals = split_multi(record.get("metals") or record.get("metal"))
+    if not family:
+        family, why = infer_family(metals, smiles)
+        if not family:
+            return record, why
+        record = {**record, "family": family}
+    if len(smiles) == 1 and (name := linker_name(smiles[0], family)):
+        return {**record, "linker_fractions": f"{name}=2"}, ""  # M(L)2
+    return record, ""
+
+
 def glass_from_record(record: Mapping, id_: str | None = None) -> Glass:
-    """Count the constraints of a record with ``family``, ``metals``, ``linker_fractions``."""
+    """Count the constraints of a record with ``family``, ``metals`` (or ``metal``) and
+    ``linker_fractions``; a blank family is inferred from the ligands (or the featurized
+    crystal), never assumed."""
     id_ = str(id_ if id_ is not None else record.get("id", ""))
-    family = str(record.get("family") or "").strip()
-    metals = sorted(split_multi(record.get("metals")))
+    record, why = _completed(record)
+    family = _text(record, "family")
+    metals = sorted(split_multi(record.get("metals") or record.get("metal")))
     key = ";".join(metals)
     study = str(record.get("series") or "").strip()
 
     def fail(reason: str, fractions: Mapping[str, float] | None = None) -> Glass:
         return Glass(id_, family, key, fractions or {}, None, reason, study)
 
+    if why:
+        return fail(why)
     if family not in available_families():
         return fail(f"no constraint table or reference glass for family {family or '(blank)'}")
     table = load_family(family)
