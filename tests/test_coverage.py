@@ -95,7 +95,9 @@ def test_partial_rows_are_predicted_with_wider_intervals(tmp_path, cifs):
         assert meta.halfwidth_partial >= meta.halfwidth
         items = [(n, cifs[n], SOURCE) for n in (ZIF8, DISORDERED, NO_H)]
         out = predict_frame(items, bundles, tct=False).set_index("id")
-    assert out.loc[ZIF8, "status"] == "ok"
+    # only Tm is trained in this home, so every row is partial for the other targets; ZIF-8's
+    # structure itself was read whole
+    assert out.loc[ZIF8, "error"].startswith("no trained model for"), out.loc[ZIF8, "error"]
     assert list(out.loc[[DISORDERED, NO_H], "status"]) == ["partial", "partial"]
     assert out["Tm_K"].notna().all()
     width = out["Tm_K_hi"] - out["Tm_K_lo"]
