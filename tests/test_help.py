@@ -13,7 +13,7 @@ from gfa_ml.cli.main import app
 COMMANDS = [
     ["data", "validate"], ["data", "add"], ["data", "summary"], ["data", "curate"],
     ["featurize"], ["train"], ["evaluate"], ["compare"], ["predict"], ["screen"],
-    ["gnn", "pretrain"], ["demo"],
+    ["gnn", "pretrain"], ["demo"], ["tct"], ["learning-curve"],
 ]
 
 

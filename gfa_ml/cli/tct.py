@@ -33,7 +33,20 @@ def tct(
 ) -> None:
     """Predict Tg from temperature-dependent constraint counting (Gupta-Mauro), calibrated on
     the family's measured glasses; prints Tg, n at Tg and the reference glass. A CIF is read
-    exactly as `gfa predict` reads it (same bond graph, disorder handling and linkers)."""
+    exactly as `gfa predict` reads it (same bond graph, disorder handling and linkers).
+
+    TCT says what Tg a ZIF-type glass would have if it vitrifies; it does not say whether the
+    crystal melts (that is p_meltable in gfa predict).
+
+    Example, the mixed-linker ZIF-62 glass Zn(Im)1.75(bIm)0.25 written as a record:
+
+        gfa tct --records zif62.csv
+
+    with zif62.csv:
+
+        id,metal,linker_fractions
+        zif-62,Zn,Im=1.75;bIm=0.25
+    """
     import pandas as pd
 
     from gfa_ml.config import get_settings
