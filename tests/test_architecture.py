@@ -194,7 +194,7 @@ class ToyMean(GFAModel):
 
 
 def test_toy_target_model_and_featurizer_plug_in(tmp_path: Path) -> None:
-    """Recipes of ARCHITECTURE.md: a target (enthalpy of fusion, read from the measured table's
+    """The three recipes: a target (enthalpy of fusion, read from the measured table's
     ``dHf_kJ_mol`` column), a model (``toy_mean``) and a record featurizer (number of metals),
     each declared here, go through train -> save -> load -> predict unchanged library code."""
     from gfa_ml.featurize.registry import register_featurizer, unregister_featurizer

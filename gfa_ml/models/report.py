@@ -216,13 +216,14 @@ def tct_series_lines(experiments: Path) -> list[str]:
             "Command: `gfa tct --validate`", ""]
 
 
-def strength_lines(study: Study, target: str) -> list[str]:
+def strength_lines(study: Study, target: str | None = None) -> list[str]:
     """Meltability scored apart by label support: measured + stated labels (a DSC/TGA number or
     the paper's own words) and inferred ones (the curator's reading of decomposition wording),
     which are nearly all negatives, so only their accuracy at p = 0.5 is defined."""
     rows = []
     for r in study.results:
-        if r.target != target or r.scheme == "random" or "strength" not in r.served:
+        if (r.task != "classification" or target not in (None, r.target)
+                or r.scheme == "random" or "strength" not in r.served):
             continue
         firm = r.served[r.served["strength"].isin(["measured", "stated"])]
         soft = r.served[r.served["strength"] == "inferred"]

@@ -1,6 +1,6 @@
 """The prediction targets, declared once: everything the code decides per target is a field here.
 
-A new target is one :class:`Target` passed to :func:`register_target` (see ARCHITECTURE.md):
+A new target is one :class:`Target` passed to :func:`register_target`:
 training, cross-validation, the reports and ``gfa predict`` read its fields, never its name.
 """
 
