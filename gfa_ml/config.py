@@ -77,6 +77,28 @@ class ValidationLimits(BaseModel):
     family_min_values: int = 3
 
 
+class XGBDefaults(BaseModel):
+    """xgboost's untuned parameters (``tuning_trials: 0``, and the start of every search)."""
+
+    n_estimators: int = 400
+    max_depth: int = 4
+    learning_rate: float = 0.05
+    subsample: float = 0.8
+    colsample_bytree: float = 0.6
+    min_child_weight: float = 2.0
+    reg_lambda: float = 1.0
+    #: histogram bins per feature (``tree_method="hist"``)
+    max_bin: int = 128
+
+
+class ForestDefaults(BaseModel):
+    """The random-forest baseline: 200 trees, half the features per split, min leaf 2."""
+
+    n_estimators: int = 200
+    min_samples_leaf: int = 2
+    max_features: float = 0.5
+
+
 class ModelSettings(BaseModel):
     """Knobs for training and evaluating the GFA models (``gfa train | evaluate | compare``)."""
 
@@ -98,6 +120,11 @@ class ModelSettings(BaseModel):
     domain_quantile: float = 0.95
     #: threads per model fit; 1 is fastest on a shared 2-core machine
     n_jobs: int = 1
+    #: above this many training rows a tuning trial is scored on the first inner fold only
+    #: (one fit per trial keeps nested tuning of the 2,500-row Td set affordable on two cores)
+    tune_single_fold_above: int = 500
+    xgb: XGBDefaults = Field(default_factory=XGBDefaults)
+    rf: ForestDefaults = Field(default_factory=ForestDefaults)
 
 
 class GNNConfig(BaseModel):
@@ -118,6 +145,8 @@ class GNNConfig(BaseModel):
     #: structures above this many atoms are skipped (logged, never silently dropped)
     max_atoms: int = 5000
     device: str = "cpu"
+    #: fine-tuning a pretrained encoder: its learning rate relative to the new head's
+    finetune_encoder_lr_scale: float = 0.1
 
 
 class FeaturizeSettings(BaseModel):

@@ -17,6 +17,7 @@ from gfa_ml.gnn.crystal_graph import crystal_graph
 from gfa_ml.gnn.model import CrystalGNN
 from gfa_ml.gnn.model_adapter import GNNFineTuned, GNNFrozen, GNNScratch
 from gfa_ml.models.registry import get_model_class
+from gfa_ml.models.targets import TARGETS
 from gfa_ml.structures.cif import parse_structure
 from gfa_ml.structures.core_mof import iter_cifs
 
@@ -112,7 +113,8 @@ def test_pretrained_adapters_transfer_the_encoder(tmp_path, small_set):
     tuned = GNNFineTuned(epochs=3, checkpoint_path=str(path)).fit(X, np.arange(9.0) * 10 + 500)
     w0 = pre.encoder.convs[0].node_lin.weight
     assert not torch.equal(tuned.model_.encoder.convs[0].node_lin.weight, w0)
-    assert "Td_K" not in GNNFineTuned.targets and GNNScratch.targets is None
+    td = TARGETS["Td_K"]  # the pretrained encoder has seen the Td-proxy labels
+    assert not GNNFineTuned.serves(td) and not GNNFrozen.serves(td) and GNNScratch.serves(td)
     with pytest.raises(FileNotFoundError, match="gfa gnn pretrain"):
         GNNFineTuned(checkpoint_path=str(tmp_path / "absent.pt")).fit(X, melt)
 

@@ -103,7 +103,8 @@ def train(
         gfa train --target Tm,Tg --model xgb
     """
     from gfa_ml.models import plots, tracking
-    from gfa_ml.models.evaluation import ModelSpec, serves
+    from gfa_ml.models.evaluation import ModelSpec
+    from gfa_ml.models.registry import get_model_class
     from gfa_ml.models.training import default_variant, train_target
     from gfa_ml.models.training_data import (
         FeatureSource,
@@ -121,7 +122,7 @@ def train(
     spec = ModelSpec.parse(model)
     rows = []
     for t in targets:
-        if not serves(spec, t):
+        if not get_model_class(spec.name).serves(t):
             err_console.print(f"skipped {t.name}: model {model} does not serve it")
             continue
         variant = default_variant(t)
@@ -138,7 +139,7 @@ def train(
             if t.task == "classification":
                 plots.roc([out.cv], fig, f"{t.name} {model}: grouped CV")
             else:
-                plots.parity(out.cv, fig, "" if t.name == "Tg_over_Tm" else "K")
+                plots.parity(out.cv, fig, t.unit)
             imp = getattr(out.bundle.model, "feature_importances", None)
             if imp is not None:
                 series = imp()
@@ -151,7 +152,7 @@ def train(
         console.print(out.summary() + f" (MLflow gfa-{t.name} v{version})")
         m = out.cv.overall()
         rows.append({"target": t.name, "model": model, "version": out.bundle.meta.version,
-                     "n": int(m["n"]), "cv_metric": m["auc" if t.name == "meltable" else "mae"]})
+                     "n": int(m["n"]), "cv_metric": m[t.metric]})
     if rows:
         console.print(df_table(pd.DataFrame(rows), "trained (grouped-CV: AUC or MAE)",
                                index=False))
@@ -265,8 +266,8 @@ def compare(
             tab = out.study.table(t.name, scheme)
             if tab.empty:
                 continue
-            key = "auc" if t.name == "meltable" else "mae"
-            tab = tab.sort_values(key, ascending=key == "mae")
+            key = t.metric
+            tab = tab.sort_values(key, ascending=not t.higher_is_better)
             console.print(df_table(tab[["model", "variant", "n", "n_total", key,
                                         f"{key}_fold_std"]],
                                    f"{t.name}, {scheme}", index=False))

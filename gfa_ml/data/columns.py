@@ -73,7 +73,6 @@ COLUMNS: dict[str, str] = {
 REQUIRED = ("id", "name", "family", "metals", "meltable", "glass_formed")
 NUMERIC = ("Tm_K", "Td_K", "Tg_K", "dHf_kJ_mol", "heating_rate_K_min")
 TEMPERATURES = ("Tm_K", "Td_K", "Tg_K")
-TARGETS = ("meltable", "Tm_K", "Td_K", "Tg_K", "Tg_over_Tm")
 
 
 def split_multi(cell: object) -> list[str]:

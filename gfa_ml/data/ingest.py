@@ -24,13 +24,11 @@ from gfa_ml.data.validate import Problem, validate_frame
 from gfa_ml.io.atomic import write_csv_atomic
 
 OnConflict = Literal["keep", "refuse"]
+# what a lab row says for itself (its measurement, labels and provenance), never inherited
+_OWN = ("id", "source_doi", "source_location", "notes", "lab_notebook_id", "date", "meltable",
+        "glass_formed", "label_strength", "source_url", "citation")
 # descriptive columns a lab row may leave blank for a material already in the table
-_INHERITED = tuple(
-    c for c in COLUMNS
-    if c not in NUMERIC and c not in ("id", "source_doi", "source_location", "notes",
-                                      "lab_notebook_id", "date", "meltable", "glass_formed",
-                                      "label_strength", "source_url", "citation")
-)
+_INHERITED = tuple(c for c in COLUMNS if c not in NUMERIC and c not in _OWN)
 _TOL = 1e-6
 # a new value this close to (known value - 273.15 K) was almost surely typed in °C
 _CELSIUS_SLIP_K = 10.0

@@ -90,12 +90,13 @@ def update_card(path: Path, train: pd.DataFrame) -> Path:
 
 
 def target_ranges(train: pd.DataFrame) -> pd.DataFrame:
-    cols = {"Tm_K": "Tm (K)", "Td_K": "Td (K)", "Tg_K": "Tg (K)", "dHf_kJ_mol": "dHf (kJ/mol)",
-            "Tg_over_Tm": "Tg/Tm (K/K)"}
+    """Range of each measured number of the data card (column -> label, decimals)."""
+    cols = {"Tm_K": ("Tm (K)", 1), "Td_K": ("Td (K)", 1), "Tg_K": ("Tg (K)", 1),
+            "dHf_kJ_mol": ("dHf (kJ/mol)", 1), "Tg_over_Tm": ("Tg/Tm (K/K)", 3)}
     rows = []
-    for col, label in cols.items():
+    for col, (label, digits) in cols.items():
         s = train[col].dropna()
-        fmt = "{:.3f}" if col == "Tg_over_Tm" else "{:.1f}"
+        fmt = f"{{:.{digits}f}}"
         rows.append({"target": label, "n": str(len(s)),
                      **{k: fmt.format(v) for k, v in
                         (("min", s.min()), ("median", s.median()), ("max", s.max()))}})

@@ -38,6 +38,9 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _EXCLUDED_REQUIRED = ("id", "name", "family")
 # a Tg/Tm below this (in kelvin) is not seen in any glass former: the numbers are likely in °C
 _MIN_TG_OVER_TM = 0.5
+#: a value below 0 °C here is most likely a Celsius number (a glass transition below 0 °C is
+#: possible, so Tg_K is left out)
+CELSIUS_HINT_COLUMNS = ("Tm_K", "Td_K")
 
 
 @dataclass(frozen=True)
@@ -204,7 +207,7 @@ def _physical(rec: dict[str, object], limits: ValidationLimits) -> list[tuple[st
             if val < limits.t_min_K:
                 hint = f"; if this is °C it is {val + 273.15:.2f} K"
             out.append((col, f"{val:g} K is outside {limits.t_min_K:g}-{limits.t_max_K:g} K{hint}"))
-        elif col in ("Tm_K", "Td_K") and val < limits.celsius_hint_below_K:
+        elif col in CELSIUS_HINT_COLUMNS and val < limits.celsius_hint_below_K:
             out.append(
                 (col, f"{val:g} K is below 0 °C, which looks like °C: did you mean "
                       f"{val + 273.15:.2f} K?")

@@ -20,6 +20,7 @@ from gfa_ml.featurize import elements
 from gfa_ml.featurize.coordinated import LigandError, as_coordinated, can_bind
 from gfa_ml.featurize.ligand import ligand_features
 from gfa_ml.featurize.metal import common_oxidation_state, metal_features
+from gfa_ml.featurize.registry import record_features, registered_columns
 from gfa_ml.featurize.schema import (
     DONOR_LABELS,
     STRUCTURE_GROUPS,
@@ -164,13 +165,16 @@ def featurize_record(record: Mapping[str, object]) -> FeatureRow:
 
 
 def featurize_records(df: pd.DataFrame) -> pd.DataFrame:
-    """Measured-table rows -> one feature row each (``id``, features, status, error)."""
+    """Measured-table rows -> one feature row each (``id``, features, status, error); the
+    columns of registered featurizers (:mod:`gfa_ml.featurize.registry`) follow the declared
+    ones."""
     rows = []
     for rec in df.to_dict(orient="records"):
         try:
             row = featurize_record(rec)
         except Exception as exc:  # noqa: BLE001 - one bad record never stops the table
             row = error_row(str(rec.get("id", "")), f"{type(exc).__name__}: {exc}")
-        rows.append(row.as_record())
-    out = pd.DataFrame(rows, columns=["id", *feature_labels(), "status", "error", "nan_reasons"])
-    return out
+        rows.append({**row.as_record(), **record_features(rec)})
+    extra = list(registered_columns())
+    return pd.DataFrame(rows, columns=["id", *feature_labels(), *extra, "status", "error",
+                                       "nan_reasons"])

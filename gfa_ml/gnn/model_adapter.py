@@ -13,7 +13,8 @@ Rows with a ``cif_text`` (the CIF in hand, e.g. a screen chunk or ``gfa predict`
 ``metals`` / ``oxidation_states`` / ``ligand_smiles``; ``needs_structures`` tells callers to
 pass the CIF along with the feature row. Weights are kept on the CPU between calls, so a
 bundle trained on a GPU loads on a machine without one. The pretrained variants do not serve
-``Td_K``: their encoder has seen the Td proxy labels, so Td folds would leak.
+a target trained on the Td-proxy MOFs (``Target.proxy == "train"``, i.e. Td): their encoder
+has seen those labels, so its folds would leak.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 import torch
+from sklearn.utils.validation import check_is_fitted
 
 from gfa_ml.config import GNNConfig, get_settings
 from gfa_ml.data.provenance import study_groups
@@ -33,17 +35,20 @@ from gfa_ml.gnn.material_graphs import GraphSet, material_graphs
 from gfa_ml.gnn.model import CrystalGNN
 from gfa_ml.models.base import GFAModel, Task
 from gfa_ml.models.registry import register
-
-MEASURED_TARGETS = ("meltable", "Tm_K", "Tg_K", "Tg_over_Tm")
-FINETUNE_ENCODER_LR_SCALE = 0.1
+from gfa_ml.models.targets import Target
 
 
 class _GNNModel(GFAModel):
     tasks = ("regression", "classification")
     pretrained: ClassVar[bool] = True
     freeze: ClassVar[bool] = False
-    #: feature rows alone are not enough: callers add ``cif_text`` (or ``cif_path``) columns
-    needs_structures: ClassVar[bool] = True
+    needs_structures = True
+    supports_sample_weight = True
+
+    @classmethod
+    def serves(cls, target: Target) -> bool:
+        """Not a target whose labels the pretrained encoder has seen (see module docstring)."""
+        return super().serves(target) and not (cls.pretrained and target.proxy == "train")
 
     def __init__(self, task: Task = "regression", seed: int = 0, epochs: int | None = None,
                  device: str | None = None, checkpoint_path: str | None = None) -> None:
@@ -101,13 +106,14 @@ class _GNNModel(GFAModel):
         self.history_ = train.fit(
             self.model_, graphs, (y[rows] - self.mean_) / self.std_, cfg, task=self.task,
             seed=self.seed, groups=groups, freeze_encoder=self.freeze,
-            encoder_lr_scale=FINETUNE_ENCODER_LR_SCALE if self.pretrained else 1.0,
+            encoder_lr_scale=cfg.finetune_encoder_lr_scale if self.pretrained else 1.0,
             sample_weight=weight,
         )
         self.model_.cpu()
         return self
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
+        check_is_fitted(self, "model_")
         cfg = self._config()
         gs = self._graphs(X)
         out = np.full(len(X), np.nan)
@@ -130,14 +136,11 @@ class _GNNModel(GFAModel):
 class GNNFineTuned(_GNNModel):
     """Td-pretrained crystal-graph network, fine-tuned with a new head."""
 
-    targets = MEASURED_TARGETS
-
 
 @register("gnn_frozen")
 class GNNFrozen(_GNNModel):
     """Td-pretrained encoder frozen; only the head is trained."""
 
-    targets = MEASURED_TARGETS
     freeze = True
 
 

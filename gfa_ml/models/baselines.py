@@ -17,11 +17,14 @@ from sklearn.linear_model import LogisticRegression, RidgeCV
 from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils.validation import check_is_fitted
 
+from gfa_ml.config import get_settings
 from gfa_ml.models.base import GFAModel, Task
 from gfa_ml.models.features import feature_columns, feature_matrix
 from gfa_ml.models.registry import register
 from gfa_ml.models.tabular import TabularModel
+from gfa_ml.models.targets import TARGETS
 
 RULE_RATIO = 2.0 / 3.0
 
@@ -31,6 +34,7 @@ class DummyModel(GFAModel):
     """Training mean (regression) or training fraction of positives (classification)."""
 
     tasks = ("regression", "classification")
+    supports_sample_weight = True
 
     def __init__(self, task: Task = "regression") -> None:
         self.task = task
@@ -42,12 +46,16 @@ class DummyModel(GFAModel):
         return self
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
+        check_is_fitted(self, "value_")
         return np.full(len(X), self.value_)
 
 
 @register("rule_2_3")
 class TwoThirdsRule(GFAModel):
-    """Tg = 2/3·Tm from the material's *measured* Tm; Tg/Tm = 2/3. Nothing is fitted."""
+    """Tg = 2/3·Tm from the material's *measured* Tm; Tg/Tm = 2/3. Nothing is fitted.
+
+    A target in kelvin gets the temperature, a unitless one the ratio itself.
+    """
 
     tasks = ("regression",)
     targets = ("Tg_K", "Tg_over_Tm")
@@ -58,14 +66,20 @@ class TwoThirdsRule(GFAModel):
     def fit(self, X: pd.DataFrame, y: np.ndarray) -> TwoThirdsRule:
         return self
 
+    def __sklearn_is_fitted__(self) -> bool:
+        return True  # a rule: nothing to fit
+
+    def _ratio(self) -> bool:
+        return TARGETS[self.target].unit == ""
+
     def predict(self, X: pd.DataFrame) -> np.ndarray:
-        if self.target == "Tg_over_Tm":
+        if self._ratio():
             return np.full(len(X), RULE_RATIO)
         tm = pd.to_numeric(X.get("Tm_K", pd.Series(np.nan, index=X.index)), errors="coerce")
         return RULE_RATIO * tm.to_numpy(dtype=float)
 
     def nan_reasons(self, X: pd.DataFrame) -> pd.Series:
-        if self.target == "Tg_over_Tm":
+        if self._ratio():
             return super().nan_reasons(X)
         tm = pd.to_numeric(X.get("Tm_K", pd.Series(np.nan, index=X.index)), errors="coerce")
         return pd.Series(np.where(tm.isna(), "no measured Tm_K", ""), index=X.index)
@@ -88,11 +102,13 @@ class RidgeModel(TabularModel):
 
 @register("rf")
 class RandomForestModel(TabularModel):
-    """Median-imputed random forest (200 trees, half the features per split, min leaf 2)."""
+    """Median-imputed random forest (``models.rf`` in :mod:`gfa_ml.config`: 200 trees, half the
+    features per split, min leaf 2; None in the constructor = that default)."""
 
     def __init__(
         self, task: Task = "regression", feature_set: str = "all",
-        seed: int = 0, n_estimators: int = 200, min_samples_leaf: int = 2, n_jobs: int = 1,
+        seed: int = 0, n_estimators: int | None = None, min_samples_leaf: int | None = None,
+        n_jobs: int = 1,
     ) -> None:
         super().__init__(task=task, feature_set=feature_set, seed=seed)
         self.n_estimators = n_estimators
@@ -100,10 +116,13 @@ class RandomForestModel(TabularModel):
         self.n_jobs = n_jobs
 
     def _estimator(self) -> Any:
+        cfg = get_settings().models.rf
         cls = RandomForestClassifier if self.task == "classification" else RandomForestRegressor
         forest = cls(
-            n_estimators=self.n_estimators, min_samples_leaf=self.min_samples_leaf,
-            max_features=0.5, random_state=self.seed, n_jobs=self.n_jobs,
+            n_estimators=cfg.n_estimators if self.n_estimators is None else self.n_estimators,
+            min_samples_leaf=(cfg.min_samples_leaf if self.min_samples_leaf is None
+                              else self.min_samples_leaf),
+            max_features=cfg.max_features, random_state=self.seed, n_jobs=self.n_jobs,
         )
         return make_pipeline(SimpleImputer(strategy="median", add_indicator=True), forest)
 
@@ -118,6 +137,7 @@ class SingleFeatureClassifier(GFAModel):
 
     tasks = ("classification",)
     targets = ("meltable",)
+    supports_sample_weight = True
 
     def __init__(
         self, feature: str = "auto", task: Task = "classification",
@@ -155,4 +175,5 @@ class SingleFeatureClassifier(GFAModel):
         return self
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
+        check_is_fitted(self, "pipe_")
         return self.pipe_.predict_proba(feature_matrix(X, [self.feature_]))[:, 1]

@@ -16,6 +16,7 @@ import pandas as pd
 from gfa_ml.models.metrics import classification_metrics, regression_metrics
 from gfa_ml.models.predict import featurize_inputs, predict_frame
 from gfa_ml.models.store import ModelBundle
+from gfa_ml.models.targets import TARGETS
 from gfa_ml.structures.core_mof import list_names
 
 
@@ -67,18 +68,16 @@ def blind_inputs(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def measured_targets(df: pd.DataFrame, ids: pd.Index) -> pd.DataFrame:
+    """The label of every declared target whose column the file has (names case-insensitive;
+    ``Td_C`` in degrees Celsius stands in for a missing ``Td_K``)."""
     cols = {c.lower(): c for c in df.columns}
+    if "td_c" in cols and "td_k" not in cols:
+        df = df.assign(Td_K=pd.to_numeric(df[cols["td_c"]], errors="coerce") + 273.15)
+        cols["td_k"] = "Td_K"
     out = pd.DataFrame(index=ids)
-    if "td_k" in cols:
-        out["Td_K"] = pd.to_numeric(df[cols["td_k"]], errors="coerce").to_numpy()
-    elif "td_c" in cols:
-        out["Td_K"] = pd.to_numeric(df[cols["td_c"]], errors="coerce").to_numpy() + 273.15
-    for t in ("Tm_K", "Tg_K"):
-        if t.lower() in cols:
-            out[t] = pd.to_numeric(df[cols[t.lower()]], errors="coerce").to_numpy()
-    if "meltable" in cols:
-        lab = df[cols["meltable"]].astype(str).str.lower().map({"yes": 1.0, "no": 0.0})
-        out["meltable"] = lab.to_numpy()
+    for t in TARGETS.values():
+        if t.column.lower() in cols:
+            out[t.name] = t.labeller(df[cols[t.column.lower()]]).to_numpy()
     return out
 
 
@@ -92,12 +91,13 @@ def score_blind(path: Path, models: dict[str, ModelBundle]) -> tuple[pd.DataFram
     for target in truth.columns:
         if target not in models:
             continue
-        col = "p_meltable" if target == "meltable" else target
+        t = TARGETS[target]
+        col = t.output
         dom = preds.get(f"{target}_in_domain", preds["in_domain"]).astype(bool)
         for label, mask in (("all", dom | ~dom), ("in domain", dom), ("out of domain", ~dom)):
             sel = mask & truth[target].notna() & preds[col].notna()
             y, p = truth.loc[sel, target].to_numpy(), preds.loc[sel, col].to_numpy(float)
-            if target == "meltable":
+            if t.task == "classification":
                 m = classification_metrics(y, p)
             else:
                 m = regression_metrics(y, p, preds.loc[sel, f"{target}_lo"],

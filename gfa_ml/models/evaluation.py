@@ -22,7 +22,7 @@ from gfa_ml.models.conformal import conformal_halfwidth, interval
 from gfa_ml.models.metrics import metrics_for
 from gfa_ml.models.registry import get_model_class
 from gfa_ml.models.splits import make_folds
-from gfa_ml.models.targets import Target
+from gfa_ml.models.targets import TARGETS, Target
 from gfa_ml.models.training_data import TrainingSet
 from gfa_ml.models.tuning import fit_model, inner_loss, tune
 
@@ -45,13 +45,6 @@ class ModelSpec:
         return cls(name, option)
 
 
-def default_feature_set(target: Target) -> str:
-    """Td uses every feature group (the proxy MOFs all have CIFs); the measured targets use the
-    shared groups only, so a material given as metal + ligand SMILES is predicted from the same
-    columns as a CIF, and CIF-bearing training rows cannot teach "has a CIF" as a signal."""
-    return "all" if target.name == "Td_K" else "shared"
-
-
 def build_model(
     spec: ModelSpec, target: Target, params: dict[str, Any] | None = None, seed: int | None = None
 ) -> GFAModel:
@@ -62,17 +55,12 @@ def build_model(
     offer: dict[str, Any] = {
         "task": target.task, "target": target.name,
         "seed": s.seed if seed is None else seed,
-        "feature_set": default_feature_set(target), "n_jobs": s.models.n_jobs,
+        "feature_set": target.feature_set, "n_jobs": s.models.n_jobs,
     }
     if spec.option:
         offer["feature"] = spec.option
     offer.update(params or {})
     return cls(**{k: v for k, v in offer.items() if k in accepted})
-
-
-def serves(spec: ModelSpec, target: Target) -> bool:
-    cls = get_model_class(spec.name)
-    return target.task in cls.tasks and (cls.targets is None or target.name in cls.targets)
 
 
 @dataclass
@@ -90,13 +78,16 @@ class CVResult:
     partial_oof: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
+    def task(self) -> str:
+        return TARGETS[self.target].task
+
+    @property
     def served(self) -> pd.DataFrame:
         return self.oof[self.oof["pred"].notna()]
 
     def overall(self, rows: pd.Index | None = None) -> dict[str, float]:
         df = self.served if rows is None else self.served.loc[self.served.index.intersection(rows)]
-        task = "classification" if self.target == "meltable" else "regression"
-        m = metrics_for(task, df["y"].to_numpy(), df["pred"].to_numpy(), df["lo"], df["hi"])
+        m = metrics_for(self.task, df["y"].to_numpy(), df["pred"].to_numpy(), df["lo"], df["hi"])
         m["n_total"] = float(len(self.oof))
         m["n_out_of_scope"] = float(self.oof["pred"].isna().sum())
         return m
@@ -104,7 +95,7 @@ class CVResult:
     def partial_metrics(self) -> dict[str, float]:
         """MAE of the partial rows' out-of-fold predictions ({} when there are none)."""
         df = self.partial_oof[self.partial_oof["pred"].notna()] if len(self.partial_oof) else []
-        if not len(df) or self.target == "meltable":
+        if not len(df) or self.task == "classification":
             return {}
         return {"mae_partial": float((df["y"] - df["pred"]).abs().mean()),
                 "n_partial": float(len(df))}
@@ -119,12 +110,12 @@ class CVResult:
         return res[np.isfinite(res)]
 
     def per_fold(self, rows: pd.Index | None = None) -> pd.DataFrame:
-        task = "classification" if self.target == "meltable" else "regression"
         served = self.served if rows is None else self.served.loc[
             self.served.index.intersection(rows)]
         out = []
         for k, df in served.groupby("fold"):
-            m = metrics_for(task, df["y"].to_numpy(), df["pred"].to_numpy(), df["lo"], df["hi"])
+            m = metrics_for(self.task, df["y"].to_numpy(), df["pred"].to_numpy(), df["lo"],
+                            df["hi"])
             out.append({"fold": k, **m})
         return pd.DataFrame(out)
 
@@ -171,8 +162,7 @@ def cross_validate(
     coverage = s.models.coverage if coverage is None else coverage
     seed = s.seed if seed is None else seed
     t0 = time.perf_counter()
-    cls = get_model_class(spec.name)
-    space = getattr(cls, "search_space", None)
+    space = get_model_class(spec.name).search_space
     fold = folds.reindex(ts.X.index).to_numpy()
     n = len(ts.y)
     pred, lo, hi = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
@@ -251,7 +241,7 @@ def summarize(results: list[CVResult], common_only: bool = False) -> pd.DataFram
     for r in results:
         m = r.overall(rows)
         pf = r.per_fold(rows)
-        key = "auc" if r.target == "meltable" else "mae"
+        key = TARGETS[r.target].metric
         vals = pf[key].dropna() if key in pf else pd.Series(dtype=float)
         out.append({
             "model": r.model, "target": r.target, "scheme": r.scheme, "variant": r.variant,

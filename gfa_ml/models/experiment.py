@@ -18,7 +18,7 @@ from gfa_ml.models.evaluation import CVResult
 from gfa_ml.models.protocol import Study, run_study
 from gfa_ml.models.report import render
 from gfa_ml.models.splits import data_version
-from gfa_ml.models.targets import Target
+from gfa_ml.models.targets import TARGETS, Target
 from gfa_ml.models.training_data import FeatureSource, TrainingSet
 
 
@@ -36,27 +36,27 @@ def _figures(study: Study, fig_dir: Path, tag: str) -> dict[str, list[Path]]:
         if variant:
             continue
         figs: list[Path] = []
-        if target == "meltable":
+        t = TARGETS[target]
+        if t.task == "classification":
             for scheme in ("grouped", "lofo"):
                 rs = [r for r in study.results if r.target == target and r.scheme == scheme]
                 if rs:
-                    figs.append(plots.roc(rs, fig_dir / f"{tag}_meltable_roc_{scheme}.png",
-                                          f"meltability ROC, {scheme} (out of fold)"))
+                    figs.append(plots.roc(rs, fig_dir / f"{tag}_{target}_roc_{scheme}.png",
+                                          f"{t.label} ROC, {scheme} (out of fold)"))
                     figs.append(plots.reliability(
-                        rs, fig_dir / f"{tag}_meltable_reliability_{scheme}.png",
-                        f"meltability reliability, {scheme}"))
+                        rs, fig_dir / f"{tag}_{target}_reliability_{scheme}.png",
+                        f"{t.label} reliability, {scheme}"))
         else:
             for scheme in ("grouped", "lofo"):
                 tab = study.table(target, scheme)
                 if tab.empty:
                     continue
-                best = tab.sort_values("mae").iloc[0]["model"]
+                best = tab.sort_values(t.metric, ascending=not t.higher_is_better).iloc[0]["model"]
                 for model in dict.fromkeys([best, "xgb"]):
                     r = study.get(target, scheme, model)
                     if r is not None and len(r.served):
-                        unit = "" if target == "Tg_over_Tm" else "K"
                         figs.append(plots.parity(
-                            r, fig_dir / f"{tag}_{target}_{scheme}_{model}_parity.png", unit))
+                            r, fig_dir / f"{tag}_{target}_{scheme}_{model}_parity.png", t.unit))
         out[target] = figs
     return out
 

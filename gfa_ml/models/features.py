@@ -20,7 +20,7 @@ FEATURE_SETS = ("shared", "all")
 
 
 @lru_cache(maxsize=2)
-def declared_features(feature_set: str = "all") -> tuple[str, ...]:
+def _featurizer_columns(feature_set: str) -> tuple[str, ...]:
     from gfa_ml.featurize import SHARED_GROUPS, feature_labels, groups
 
     if feature_set == "all":
@@ -28,6 +28,13 @@ def declared_features(feature_set: str = "all") -> tuple[str, ...]:
     if feature_set == "shared":
         return tuple(c for g in SHARED_GROUPS for c in groups()[g])
     raise ValueError(f"unknown feature set {feature_set!r}; choose from {', '.join(FEATURE_SETS)}")
+
+
+def declared_features(feature_set: str = "all") -> tuple[str, ...]:
+    """The featurizer's columns of ``feature_set``, then those of registered featurizers."""
+    from gfa_ml.featurize.registry import registered_columns
+
+    return _featurizer_columns(feature_set) + registered_columns(feature_set)
 
 
 def feature_columns(X: pd.DataFrame, feature_set: str = "all") -> list[str]:

@@ -18,7 +18,8 @@ import pandas as pd
 
 from gfa_ml.config import get_settings
 from gfa_ml.models.evaluation import ModelSpec, build_model
-from gfa_ml.models.metrics import PRIMARY, metrics_for
+from gfa_ml.models.metrics import metrics_for
+from gfa_ml.models.targets import TARGETS
 from gfa_ml.models.training_data import TrainingSet
 from gfa_ml.models.tuning import fit_model
 
@@ -48,7 +49,7 @@ def learning_curve(
     fold = folds.reindex(ts.X.index).fillna(-1).astype(int).to_numpy()
     groups = ts.groups.to_numpy()
     uniq = np.unique(groups)
-    metric, _ = PRIMARY[ts.target.task]
+    metric = ts.target.metric
     rng = np.random.default_rng(seed)
     rows = []
     for frac in fractions:
@@ -93,8 +94,9 @@ def plot_curves(summary: pd.DataFrame, out: Path) -> Path:
                         ls="-" if table == sub["table"].iloc[-1] else "--")
         metric = sub["metric"].iloc[0]
         ax.set_xlabel("training study groups used (%)")
+        unit = TARGETS[target].unit
         ax.set_ylabel("ROC-AUC (pooled, out of fold)" if metric == "auc" else
-                      f"MAE{'' if target == 'Tg_over_Tm' else ' (K)'} (pooled, out of fold)")
+                      f"MAE{f' ({unit})' if unit else ''} (pooled, out of fold)")
         ax.set_title(target)
         ax.set_xticks([25, 50, 75, 100])
         ax.grid(alpha=0.3)
@@ -148,7 +150,7 @@ def curve_markdown(summary: pd.DataFrame, command: str, figure: Path, root: Path
         lines += [f"## {target} ({'ROC-AUC, higher is better' if metric == 'auc' else 'MAE'})",
                   "", "| training groups | " + " | ".join(f"{t}, {m}" for t, m in cols) + " |",
                   "|---|" + "---|" * len(cols)]
-        digits = 3 if metric == "auc" or target == "Tg_over_Tm" else 1
+        digits = TARGETS[target].digits
         for frac, rows in sub.groupby("fraction", sort=True):
             cells = []
             for t, m in cols:

@@ -1,8 +1,9 @@
 """Predict every target for new materials: ``predict_frame`` (Python) behind ``gfa predict``.
 
 Output columns are a stable contract read by other tools (the screening report among them):
-``PREDICT_COLUMNS`` first, in that order; explanation columns (``<target>_top_features``) and
-per-target domain flags follow when asked for.
+``PREDICT_COLUMNS`` first, in that order (each declared target's columns, then the shared
+ones; ``predict_columns()`` also holds targets declared after import); explanation columns
+(``<target>_top_features``) and per-target domain flags follow when asked for.
 
 ``status`` is ``ok`` (every target predicted), ``partial`` (some target has no trained model or
 the input lacked part of the features; ``error`` says what) or ``error`` (nothing predicted).
@@ -22,15 +23,20 @@ from gfa_ml.config import get_settings
 from gfa_ml.models.store import ModelBundle, ModelFileError, latest_dir, load_bundle
 from gfa_ml.models.targets import TARGETS
 
-_REG = ("Tm_K", "Td_K", "Tg_K", "Tg_over_Tm")
-PREDICT_COLUMNS: list[str] = [
-    "id", "p_meltable",
-    *[c for t in _REG for c in (t, f"{t}_lo", f"{t}_hi")],
-    "in_domain", "nearest_known", "status", "error", "Tg_tct_K", "Tg_tct_reason",
-    "models_used",
-]
-#: the model whose domain sets ``in_domain`` / ``nearest_known`` (measured materials as anchors)
-DOMAIN_TARGET = "meltable"
+_SHARED_COLUMNS = ("in_domain", "nearest_known", "status", "error", "Tg_tct_K", "Tg_tct_reason",
+                   "models_used")
+
+
+def _target_columns() -> list[str]:
+    return [c for t in TARGETS.values() for c in t.prediction_columns]
+
+
+def predict_columns() -> list[str]:
+    """``id``, every declared target's value (and interval) columns, then the shared ones."""
+    return ["id", *_target_columns(), *_SHARED_COLUMNS]
+
+
+PREDICT_COLUMNS: list[str] = predict_columns()
 
 
 def load_models(
@@ -222,11 +228,12 @@ def predict_frame(
     Rows whose featurization failed keep ``status=error`` and NaN predictions.
     """
     models = load_models() if models is None else models
+    columns = predict_columns()
     X = featurize_inputs(inputs, keep_cif=any(
-        getattr(b.model, "needs_structures", False) for b in models.values()))
+        type(b.model).needs_structures for b in models.values()))
     ok = X["status"].ne("error").to_numpy()
-    out = pd.DataFrame(index=X.index, columns=PREDICT_COLUMNS[1:], dtype=object)
-    for col in PREDICT_COLUMNS[1:]:
+    out = pd.DataFrame(index=X.index, columns=columns[1:], dtype=object)
+    for col in columns[1:]:
         out[col] = np.nan
     out["status"], out["error"] = X["status"], X["error"]
     out["in_domain"], out["nearest_known"] = False, ""
@@ -248,7 +255,9 @@ def predict_frame(
                 bundle.model.contributions(Xok)
             ).reindex(X.index)
     if domains:
-        dom = domains.get(DOMAIN_TARGET, next(iter(domains.values())))
+        # the anchor target's domain (measured materials) when it has a model, else the first
+        anchor = [n for n in domains if TARGETS[n].domain_anchor]
+        dom = domains[anchor[0] if anchor else next(iter(domains))]
         inside = np.logical_and.reduce([d["in_domain"].to_numpy(dtype=bool)
                                         for d in domains.values()])
         out.loc[ok, "in_domain"] = inside
@@ -260,9 +269,9 @@ def predict_frame(
     else:
         out["Tg_tct_reason"] = "not requested"
     out = out.reset_index()
-    for col in ("p_meltable", *[c for t in _REG for c in (t, f"{t}_lo", f"{t}_hi")], "Tg_tct_K"):
+    for col in (*_target_columns(), "Tg_tct_K"):
         out[col] = pd.to_numeric(out[col], errors="coerce")
     out["in_domain"] = out["in_domain"].astype(bool)
     for key, series in extra.items():
         out[key] = series.to_numpy()
-    return out[PREDICT_COLUMNS + list(extra)]
+    return out[columns + list(extra)]

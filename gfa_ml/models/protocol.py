@@ -14,37 +14,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from gfa_ml.models.evaluation import CVResult, ModelSpec, cross_validate, serves, summarize
-from gfa_ml.models.registry import available_models
+from gfa_ml.models.evaluation import CVResult, ModelSpec, cross_validate, summarize
+from gfa_ml.models.registry import available_models, get_model_class
 from gfa_ml.models.targets import Target
 from gfa_ml.models.training_data import FeatureSource, TrainingSet, build_training_set
 
-BASELINES = ["dummy", "ridge", "rf"]
-DEFAULT_MODELS: dict[str, list[str]] = {
-    "meltable": ["dummy", "single_feature:auto", "ridge", "rf", "xgb"],
-    "Tm_K": [*BASELINES, "xgb"],
-    "Td_K": [*BASELINES, "xgb"],
-    "Tg_K": ["dummy", "rule_2_3", "ridge", "rf", "xgb"],
-    "Tg_over_Tm": ["dummy", "rule_2_3", "ridge", "rf", "xgb"],
-}
-#: models that learn from weighted rows, run again in the meltability ``proxy`` variant
-WEIGHTED = ("ridge", "rf", "xgb")
-
 
 def default_models(target: Target) -> list[str]:
-    """Baselines + xgboost; the physics TCT model joins for Tg once it is installed (the slow
-    GNN only on request: ``gfa compare --models ...,gnn``)."""
-    tct = target.name == "Tg_K" and "tct" in available_models()
-    return DEFAULT_MODELS[target.name] + (["tct"] if tct else [])
-
-
-def schemes_for(target: Target, schemes: list[str]) -> list[str]:
-    """LOFO needs several measured families; the Td set is one (proxy) family plus a few rows,
-    so Td gets the leaky random split instead, for xgboost only, to sit beside MOFSimplify's
-    random-split number (never as the headline)."""
-    if target.name != "Td_K":
-        return [s for s in schemes if s != "random"]
-    return [s for s in schemes if s != "lofo"] + (["random"] if "lofo" in schemes else [])
+    """The target's declared models that are installed (the slow GNN only on request:
+    ``gfa compare --models ...,gnn``)."""
+    have = set(available_models())
+    return [m for m in target.models if m.partition(":")[0] in have]
 
 
 @dataclass
@@ -71,7 +51,7 @@ def run_study(
     targets: list[Target], table: pd.DataFrame, proxy: pd.DataFrame | None,
     features: FeatureSource, models: dict[str, list[str]] | None = None,
     schemes: tuple[str, ...] = ("grouped", "lofo"), trials: int | None = None,
-    meltable_variants: tuple[str, ...] = ("", "proxy"),
+    proxy_variants: tuple[str, ...] = ("", "proxy"),
     on_result: Callable[[CVResult, TrainingSet], None] | None = None,
     log: Callable[[str], None] = print,
 ) -> Study:
@@ -80,21 +60,22 @@ def run_study(
     for target in targets:
         names = (models or {}).get(target.name) or default_models(target)
         specs = [ModelSpec.parse(n) for n in names]
-        for sp in specs:
-            if not serves(sp, target):
-                study.skipped.append(f"{sp.label} does not serve {target.name}")
-        specs = [sp for sp in specs if serves(sp, target)]
+        served = [sp for sp in specs if get_model_class(sp.name).serves(target)]
+        study.skipped += [f"{sp.label} does not serve {target.name}" for sp in specs
+                          if sp not in served]
+        specs = served
         base = build_training_set(target, table, proxy, features, variant="")
         study.sets[(target.name, "")] = base
-        variants = meltable_variants if target.name == "meltable" and proxy is not None else ("",)
+        variants = (proxy_variants if target.proxy == "negatives" and proxy is not None
+                    else ("",))
         for variant in variants:
             ts = base if variant == "" else build_training_set(
                 target, table, proxy, features, variant=variant)
             study.sets[(target.name, variant)] = ts
-            for scheme in schemes_for(target, list(schemes)):
+            for scheme in target.schemes_for(list(schemes)):
                 folds = base.folds(scheme).reindex(ts.X.index).fillna(-1).astype(int)
                 for sp in specs:
-                    if variant and sp.name not in WEIGHTED:
+                    if variant and not get_model_class(sp.name).proxy_variant:
                         continue
                     if scheme == "random" and sp.name != "xgb":
                         continue

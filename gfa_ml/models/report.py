@@ -11,23 +11,21 @@ import pandas as pd
 
 from gfa_ml.models.metrics import classification_metrics, mae_interval
 from gfa_ml.models.protocol import Study
+from gfa_ml.models.registry import get_model_class
+from gfa_ml.models.targets import TARGETS, Target
 from gfa_ml.models.training_data import PROXY_FAMILY
 
 MOFSIMPLIFY_TD_MAE_C = 45.8  # ANN on its own test split (Nandy et al. 2021), see notes
-UNITS = {"Tm_K": "K", "Td_K": "K", "Tg_K": "K", "Tg_over_Tm": ""}
 
 
 def _f(x: float, digits: int = 1) -> str:
     return "–" if x is None or not np.isfinite(x) else f"{x:.{digits}f}"
 
 
-def _digits(target: str) -> int:
-    return 3 if target in ("Tg_over_Tm", "meltable") else 1
-
-
 def regression_table(df: pd.DataFrame, target: str) -> str:
-    d = _digits(target)
-    u = f" ({UNITS[target]})" if UNITS[target] else ""
+    t = TARGETS[target]
+    d = t.digits
+    u = f" ({t.unit})" if t.unit else ""
     lines = [
         f"| rank | model | n served / n | MAE{u} | MAE fold mean ± std{u} | RMSE{u} | R² "
         "| 90 % interval coverage | mean width |",
@@ -70,10 +68,11 @@ SCHEME_TEXT = {
 }
 
 
-def _td_proxy_lines(study: Study, command: str) -> list[str]:
+def _td_proxy_lines(study: Study, command: str, target: str) -> list[str]:
+    """Td scored apart on the proxy MOFs and the measured materials, against MOFSimplify."""
     out = []
     for r in study.results:
-        if r.target != "Td_K":
+        if r.target != target:
             continue
         partial = r.partial_oof
         if len(partial):
@@ -97,7 +96,7 @@ def _td_proxy_lines(study: Study, command: str) -> list[str]:
         return []
     verdict = []
     for scheme in ("grouped", "random"):
-        r = study.get("Td_K", scheme, "xgb")
+        r = study.get(target, scheme, "xgb")
         if r is None:
             continue
         sub = r.served[r.served["source"] == "td_proxy"]
@@ -146,6 +145,7 @@ def render(study: Study, command: str, data_version: str, commit: str,
     for (target, variant), ts in study.sets.items():
         if variant:
             continue
+        t = TARGETS[target]
         n_fam = ts.families[~ts.train_only].value_counts()
         fams = ", ".join(f"{k} {v}" for k, v in n_fam.items())
         parts += [f"## {target}", "", f"Materials: {int((~ts.train_only).sum())} ({fams}).", ""]
@@ -159,7 +159,7 @@ def render(study: Study, command: str, data_version: str, commit: str,
             if tab.empty:
                 continue
             parts += [f"### {SCHEME_TEXT[scheme]}", ""]
-            if target == "meltable":
+            if t.task == "classification":
                 parts.append(classification_table(tab))
             else:
                 parts.append(regression_table(tab, target))
@@ -173,12 +173,13 @@ def render(study: Study, command: str, data_version: str, commit: str,
                                   f"n = {int(common['n'].iloc[0])}){note}:", "",
                               regression_table(common, target)]
             parts += ["", f"Command: `{command}`", ""]
-        if target == "Td_K":
-            parts += _td_proxy_lines(study, command)
-        if target == "meltable":
-            parts += _meltable_note(study)
-            parts += strength_lines(study)
-        if target == "Tg_K":
+        if t.proxy == "train":
+            parts += _td_proxy_lines(study, command, target)
+        if t.proxy == "negatives":
+            parts += _proxy_negatives_note(study, target)
+        if t.task == "classification":
+            parts += strength_lines(study, target)
+        if _served_by("tct", t):
             parts += tct_series_lines(root)
         for fig in figures.get(target, []):
             parts.append(f"![{fig.stem}]({Path(os.path.relpath(fig, root)).as_posix()})")
@@ -189,6 +190,13 @@ def render(study: Study, command: str, data_version: str, commit: str,
 
 
 TCT_HEADLINE = "TCT Tg, mixed-linker ZIF series, LOO MAE:"
+
+
+def _served_by(model: str, target: Target) -> bool:
+    try:
+        return get_model_class(model).serves(target)
+    except (KeyError, ImportError):
+        return False
 
 
 def tct_series_lines(experiments: Path) -> list[str]:
@@ -208,13 +216,14 @@ def tct_series_lines(experiments: Path) -> list[str]:
             "Command: `gfa tct --validate`", ""]
 
 
-def strength_lines(study: Study) -> list[str]:
+def strength_lines(study: Study, target: str | None = None) -> list[str]:
     """Meltability scored apart by label support: measured + stated labels (a DSC/TGA number or
     the paper's own words) and inferred ones (the curator's reading of decomposition wording),
     which are nearly all negatives, so only their accuracy at p = 0.5 is defined."""
     rows = []
     for r in study.results:
-        if r.target != "meltable" or r.scheme == "random" or "strength" not in r.served:
+        if (r.task != "classification" or target not in (None, r.target)
+                or r.scheme == "random" or "strength" not in r.served):
             continue
         firm = r.served[r.served["strength"].isin(["measured", "stated"])]
         soft = r.served[r.served["strength"] == "inferred"]
@@ -231,13 +240,17 @@ def strength_lines(study: Study) -> list[str]:
             "|---|---|---|---|---|---|---|---|", *rows, ""]
 
 
-def _meltable_note(study: Study) -> list[str]:
+def _proxy_negatives_note(study: Study, target: str) -> list[str]:
     lines = ["Effect of the Td-proxy negatives (same measured folds, only measured materials "
              "scored):", ""]
+    # the models run in both variants; declared from the simplest baseline to the primary
+    # model, listed here the other way round (primary model first)
+    both = [r.model for r in study.results if r.target == target and r.variant == "proxy"]
+    models = list(dict.fromkeys(both))[::-1]
     for scheme in ("grouped", "lofo"):
-        for model in ("xgb", "rf", "ridge"):
-            a = study.get("meltable", scheme, model, "")
-            b = study.get("meltable", scheme, model, "proxy")
+        for model in models:
+            a = study.get(target, scheme, model, "")
+            b = study.get(target, scheme, model, "proxy")
             if a is None or b is None:
                 continue
             ma, mb = a.overall(), b.overall()
@@ -249,7 +262,7 @@ def _meltable_note(study: Study) -> list[str]:
             )
     lines.append("- the dummy's *pooled* AUC is not 0.5: its constant differs between folds; "
                  "its per-fold AUC is 0.5 by construction.")
-    r = study.get("meltable", "grouped", "single_feature:auto")
+    r = study.get(target, "grouped", "single_feature:auto")
     if r is not None:
         lines.append("- single_feature:auto picks, inside each training fold, the one descriptor "
                      "that best ranks the training labels.")

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.utils.validation import check_is_fitted
 
 from gfa_ml.models.base import GFAModel, Task
 from gfa_ml.models.features import feature_columns, feature_matrix
@@ -20,6 +21,8 @@ class TabularModel(GFAModel):
     """
 
     tasks = ("regression", "classification")
+    supports_sample_weight = True
+    proxy_variant = True
 
     def __init__(
         self, task: Task = "regression", feature_set: str = "all",
@@ -56,6 +59,7 @@ class TabularModel(GFAModel):
         return feature_matrix(X, self.feature_columns_)
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
+        check_is_fitted(self, "estimator_")
         M = self._matrix(X)
         if self.task == "classification":
             proba = self.estimator_.predict_proba(M)

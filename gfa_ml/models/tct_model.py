@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from sklearn.utils.validation import check_is_fitted
 
 from gfa_ml.models.base import GFAModel
 from gfa_ml.models.registry import register
@@ -31,6 +32,7 @@ class TCTModel(GFAModel):
         return self
 
     def _predict_frame(self, X: pd.DataFrame) -> pd.DataFrame:
+        check_is_fitted(self, "calibrations_")
         return predict_with(self.calibrations_, glasses_from_frame(X.assign(id=X.index)))
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:

@@ -28,18 +28,19 @@ from gfa_ml.models.evaluation import (
     inner_folds,
 )
 from gfa_ml.models.features import feature_columns
-from gfa_ml.models.metrics import PRIMARY, metrics_for
+from gfa_ml.models.metrics import metrics_for
 from gfa_ml.models.registry import get_model_class
 from gfa_ml.models.store import ModelBundle, ModelMeta, latest_dir, load_bundle, save_bundle
-from gfa_ml.models.targets import Target
+from gfa_ml.models.targets import TARGETS, Target
 from gfa_ml.models.tracking import git_commit
 from gfa_ml.models.training_data import TrainingSet
 from gfa_ml.models.tuning import fit_model, tune
 
 
 def default_variant(target: Target) -> str:
-    """Meltability trains with Td-proxy presumed negatives unless the config says ``none``."""
-    use = target.name == "meltable" and get_settings().models.proxy_negatives == "weighted"
+    """A target with presumed proxy negatives (meltability) trains with them unless the config
+    says ``none``."""
+    use = target.proxy == "negatives" and get_settings().models.proxy_negatives == "weighted"
     return "proxy" if use else ""
 
 
@@ -52,12 +53,13 @@ class TrainOutcome:
 
     def summary(self) -> str:
         meta = self.bundle.meta
-        key = "auc" if meta.target == "meltable" else "mae"
-        unit = " K" if meta.target.endswith("_K") else ""
+        target = TARGETS[meta.target]
+        key = target.metric
+        unit = f" {target.unit}" if target.task == "regression" and target.unit else ""
         m = self.cv.overall()
         line = (f"{meta.target} {meta.model} {meta.version}: grouped-CV {key.upper()} "
                 f"{m[key]:.3g}{unit} (n={int(m['n'])}), saved to {self.path}")
-        if key == "mae" and (p := self.cv.partial_metrics()):
+        if target.task == "regression" and (p := self.cv.partial_metrics()):
             line += (f"\n  partial rows (disorder / ligand caveat, never trained on): MAE "
                      f"{p['mae_partial']:.3g}{unit} (n={int(p['n_partial'])}); their 90 % "
                      f"interval ±{meta.halfwidth_partial:.3g}{unit} vs ±{meta.halfwidth:.3g}{unit}")
@@ -74,7 +76,7 @@ def fit_final(
     inner = inner_folds(ts, use, seed)
     X, y = ts.X[use], ts.y[use]
     w = None if ts.weight is None else ts.weight[use]
-    space = getattr(get_model_class(spec.name), "search_space", None)
+    space = get_model_class(spec.name).search_space
     params: dict[str, Any] = {}
     if space is not None and trials > 0 and (inner >= 0).any():
         params = tune(
@@ -95,7 +97,7 @@ def compare_with_previous(
        identical test folds.
     """
     task = ts.target.task
-    key, higher = PRIMARY[task]
+    key, higher = ts.target.metric, ts.target.higher_is_better
     old_ids = set(prev.meta.train_ids)
     scored = ts.X.index[~ts.train_only]
     new_ids = [i for i in scored if i not in old_ids]
@@ -171,7 +173,7 @@ def train_target(
                 vs_prev = compare_with_previous(prev, spec, ts, folds, cv, trials)
             else:
                 pm = prev.meta.cv_metrics
-                key = PRIMARY[ts.target.task][0]
+                key = ts.target.metric
                 same = ("same data" if prev.meta.data_version == meta.data_version else
                         f"data {prev.meta.data_version} → {meta.data_version}")
                 vs_prev = {"text": f"vs previous {prev.meta.version}: same training materials "

@@ -142,10 +142,7 @@ class TrainingSet:
 
 
 def measured_label(target: Target, table: pd.DataFrame) -> pd.Series:
-    if target.name == "meltable":
-        lab = table["meltable"].astype(str).str.strip().str.lower()
-        return lab.map({"yes": 1.0, "no": 0.0})
-    return pd.to_numeric(table[target.name], errors="coerce")
+    return target.read_label(table)
 
 
 def _proxy_overlap(table: pd.DataFrame, proxy: pd.DataFrame) -> pd.Series:
@@ -189,14 +186,15 @@ def build_training_set(
         "weight": [strength.map(s.label_weights).fillna(1.0).to_numpy(float)],
         "train_only": [np.zeros(len(rows), bool)], "strength": [strength],
     }
+    labelled_proxy = target.proxy == "train"
     use_proxy = proxy is not None and (
-        target.name == "Td_K" or (target.name == "meltable" and variant == "proxy")
+        labelled_proxy or (target.proxy == "negatives" and variant == "proxy")
     )
     if use_proxy:
         px = proxy.copy()
         px.index = px["core_name"].astype(str)
         overlap = _proxy_overlap(table, px)
-        if target.name == "meltable":
+        if not labelled_proxy:  # a presumed negative never overrides a measured label
             px = px[overlap == ""]
         groups = pd.Series(
             [
@@ -209,16 +207,16 @@ def build_training_set(
         Xp = px.join(Xp, how="left", rsuffix="_feat").assign(family=PROXY_FAMILY)
         missing = Xp["status"].isna() if "status" in Xp else pd.Series(True, index=Xp.index)
         Xp.loc[missing, ["status", "error"]] = ["error", "CIF not found or not featurized"]
-        is_td = target.name == "Td_K"
         parts["X"].append(Xp)
-        parts["y"].append(px["Td_K"].to_numpy(float) if is_td else np.zeros(len(px)))
+        parts["y"].append(measured_label(target, px).to_numpy(float) if labelled_proxy
+                          else np.zeros(len(px)))
         parts["groups"].append(groups)
         parts["families"].append(pd.Series(PROXY_FAMILY, index=px.index))
         parts["source"].append(pd.Series("td_proxy", index=px.index))
-        w = 1.0 if is_td else s.proxy_negative_weight
+        w = 1.0 if labelled_proxy else s.proxy_negative_weight
         parts["weight"].append(np.full(len(px), w))
         parts["strength"].append(pd.Series("", index=px.index))
-        parts["train_only"].append(np.full(len(px), not is_td))
+        parts["train_only"].append(np.full(len(px), not labelled_proxy))
     X = pd.concat([x for x in parts["X"] if len(x)] or parts["X"][:1], axis=0, sort=False)
     X.index = X.index.astype(str)
     X.index.name = "id"
@@ -263,5 +261,7 @@ def load_tables(
 
 
 def targets_available(table: pd.DataFrame, targets: Iterable[Target]) -> list[Target]:
-    """Targets with enough labelled rows to cross-validate (>= 5)."""
-    return [t for t in targets if measured_label(t, table).notna().sum() >= 5 or t.name == "Td_K"]
+    """Targets with enough labelled rows to cross-validate (>= 5; a target labelled by the
+    Td-proxy MOFs always has them)."""
+    return [t for t in targets
+            if measured_label(t, table).notna().sum() >= 5 or t.proxy == "train"]

@@ -1,9 +1,10 @@
 """Hyper-parameter search inside one training fold (never touching its test fold).
 
 Optuna's seeded TPE sampler over the model's ``search_space``; the objective is the mean inner
-grouped-CV loss (MAE for regressors, log-loss for the classifier). Above ``SINGLE_FOLD_ABOVE``
-training rows only the first inner fold is used (one fit per trial keeps nested tuning of the
-2,500-row Td set affordable on two cores; small sets need every fold to tame the noise).
+grouped-CV loss (MAE for regressors, log-loss for the classifier). Above
+``models.tune_single_fold_above`` training rows only the first inner fold is used (one fit per
+trial keeps nested tuning of the 2,500-row Td set affordable on two cores; small sets need every
+fold to tame the noise).
 Weighted rows are trained on, only scored rows enter the loss.
 """
 
@@ -16,9 +17,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import log_loss
 
+from gfa_ml.config import get_settings
 from gfa_ml.models.base import GFAModel
-
-SINGLE_FOLD_ABOVE = 500
 
 
 def inner_loss(
@@ -52,10 +52,8 @@ def inner_loss(
 def fit_model(
     model: GFAModel, X: pd.DataFrame, y: np.ndarray, weight: np.ndarray | None
 ) -> GFAModel:
-    """``fit`` with ``sample_weight`` only for models whose ``fit`` accepts it."""
-    import inspect
-
-    if weight is not None and "sample_weight" in inspect.signature(model.fit).parameters:
+    """``fit`` with ``sample_weight`` only for models that declare ``supports_sample_weight``."""
+    if weight is not None and type(model).supports_sample_weight:
         return model.fit(X, y, sample_weight=weight)
     return model.fit(X, y)
 
@@ -74,7 +72,7 @@ def tune(
     study = optuna.create_study(
         direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed)
     )
-    only = 0 if len(y) > SINGLE_FOLD_ABOVE else None
+    only = 0 if len(y) > get_settings().models.tune_single_fold_above else None
     study.optimize(
         lambda t: inner_loss(make, space(t), X, y, inner, weight, scored, task, only)[0],
         n_trials=trials,

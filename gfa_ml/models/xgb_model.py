@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import xgboost as xgb
 
+from gfa_ml.config import get_settings
 from gfa_ml.models.base import Task
 from gfa_ml.models.registry import register
 from gfa_ml.models.tabular import TabularModel
@@ -22,18 +23,23 @@ from gfa_ml.models.tabular import TabularModel
 class XGBModel(TabularModel):
     """xgboost regressor (squared error) or classifier (logistic), deterministic for a seed."""
 
+    #: the parameters searched; None in the constructor = the configured default
+    #: (``models.xgb`` in :mod:`gfa_ml.config`)
+    PARAMS = ("n_estimators", "max_depth", "learning_rate", "subsample", "colsample_bytree",
+              "min_child_weight", "reg_lambda")
+
     def __init__(
         self,
         task: Task = "regression",
         feature_set: str = "all",
         seed: int = 0,
-        n_estimators: int = 400,
-        max_depth: int = 4,
-        learning_rate: float = 0.05,
-        subsample: float = 0.8,
-        colsample_bytree: float = 0.6,
-        min_child_weight: float = 2.0,
-        reg_lambda: float = 1.0,
+        n_estimators: int | None = None,
+        max_depth: int | None = None,
+        learning_rate: float | None = None,
+        subsample: float | None = None,
+        colsample_bytree: float | None = None,
+        min_child_weight: float | None = None,
+        reg_lambda: float | None = None,
         n_jobs: int = 1,
     ) -> None:
         super().__init__(task=task, feature_set=feature_set, seed=seed)
@@ -47,7 +53,7 @@ class XGBModel(TabularModel):
         self.n_jobs = n_jobs
 
     @staticmethod
-    def search_space(trial: Any) -> dict[str, Any]:
+    def search_space(trial: Any) -> dict[str, Any]:  # type: ignore[override]
         """Optuna search space, kept small: these data sets hold 10^2 to 10^3 rows."""
         return {
             "n_estimators": trial.suggest_int("n_estimators", 200, 1000, step=100),
@@ -60,13 +66,13 @@ class XGBModel(TabularModel):
         }
 
     def _estimator(self) -> Any:
-        common = dict(
-            n_estimators=self.n_estimators, max_depth=self.max_depth,
-            learning_rate=self.learning_rate, subsample=self.subsample,
-            colsample_bytree=self.colsample_bytree, min_child_weight=self.min_child_weight,
-            reg_lambda=self.reg_lambda, random_state=self.seed, n_jobs=self.n_jobs,
-            tree_method="hist", max_bin=128,
-        )
+        cfg = get_settings().models.xgb
+        common: dict[str, Any] = {
+            k: getattr(cfg, k) if getattr(self, k) is None else getattr(self, k)
+            for k in self.PARAMS
+        }
+        common.update(random_state=self.seed, n_jobs=self.n_jobs, tree_method="hist",
+                      max_bin=cfg.max_bin)
         if self.task == "classification":
             return xgb.XGBClassifier(objective="binary:logistic", eval_metric="logloss", **common)
         return xgb.XGBRegressor(objective="reg:squarederror", **common)

@@ -46,7 +46,7 @@ class ModelPredictor:
     @property
     def needs_structures(self) -> bool:
         """A graph model builds its input from the CIF: the screen must send ``cif_text``."""
-        return any(getattr(b.model, "needs_structures", False) for b in self.bundles.values())
+        return any(type(b.model).needs_structures for b in self.bundles.values())
 
     def fallback_note(self) -> str:
         """Which targets the requested model could not serve, and what served them instead."""
