@@ -101,24 +101,34 @@ def _deprotonate(mol):
 
 @lru_cache(maxsize=8192)
 def canonical_ligand(smiles: str) -> str:
-    """Canonical SMILES with the azolate charge on one fixed ring nitrogen (resonance)."""
+    """Canonical SMILES with the azolate charge on one fixed ring nitrogen (resonance).
+
+    Every aromatic ring nitrogen without H is tried as the home of the charge (one
+    sanitisation each, linear in the ring nitrogens, where enumerating resonance structures is
+    exponential in a big fused linker); the forms RDKit can kekulise are the resonance forms
+    that keep the charge on nitrogen, and the smallest canonical SMILES among them is the
+    spelling-independent answer.
+    """
     from rdkit import Chem
 
     mol = _mol(smiles)
     best = Chem.MolToSmiles(mol)
-    if not any(a.GetIsAromatic() and a.GetAtomicNum() == 7 and a.GetFormalCharge() < 0
-               for a in mol.GetAtoms()):
-        return best
-
-    def charges(m) -> list[tuple[int, int]]:
-        return sorted((a.GetAtomicNum(), a.GetFormalCharge()) for a in m.GetAtoms()
-                      if a.GetFormalCharge())
-
-    want = charges(mol)
-    for form in Chem.ResonanceMolSupplier(mol, 0, 256):
-        if form is None or charges(form) != want:
-            continue  # keep the charge on nitrogen, never move it to carbon or a nitro O
+    charged = [a.GetIdx() for a in mol.GetAtoms()
+               if a.GetIsAromatic() and a.GetAtomicNum() == 7 and a.GetFormalCharge() < 0]
+    if len(charged) != 1:
+        return best  # no azolate, or several charges whose pairing would need enumerating
+    homes = [a.GetIdx() for a in mol.GetAtoms()
+             if a.GetIsAromatic() and a.GetAtomicNum() == 7 and a.IsInRing()
+             and a.GetTotalNumHs() == 0 and a.GetFormalCharge() == 0]
+    for idx in homes:
+        rw = Chem.RWMol(mol)  # aromatic flags kept: sanitising re-kekulises with the move
+        for i, charge in ((charged[0], 0), (idx, -1)):
+            atom = rw.GetAtomWithIdx(i)
+            atom.SetFormalCharge(charge)
+            atom.SetNumExplicitHs(0)
+            atom.SetNoImplicit(True)
         try:
+            form = rw.GetMol()
             Chem.SanitizeMol(form)
         except (ValueError, RuntimeError):
             continue
