@@ -18,12 +18,11 @@ from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from gfa_ml.glass_rules import RULE_RATIO
 from gfa_ml.models.base import GFAModel, Task
 from gfa_ml.models.features import feature_columns, feature_matrix
 from gfa_ml.models.registry import register
 from gfa_ml.models.tabular import TabularModel
-
-RULE_RATIO = 2.0 / 3.0
 
 
 @register("dummy")

@@ -15,7 +15,8 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from gfa_ml.screen.filters import DONOR_COLUMNS, Filters
+from gfa_ml.featurize.schema import DONOR_OF
+from gfa_ml.screen.filters import Filters
 from gfa_ml.screen.rank import (
     DESCRIPTOR_COLUMNS,
     PREDICTION_COLUMNS,
@@ -81,8 +82,7 @@ class ChunkResult:
 
 def _donor_string(frame: pd.DataFrame) -> pd.Series:
     """``node_donor_*`` flags -> 'N', 'N,O', ... (for people, not for models)."""
-    names = {col: ("halide" if d == "HALIDE" else d) for d, col in DONOR_COLUMNS.items()
-             if len(d) == 1 or d == "HALIDE"}
+    names = {col: col.removeprefix("node_donor_") for col in dict.fromkeys(DONOR_OF.values())}
     cols = [c for c in names if c in frame]
     flags = frame[cols].fillna(0).to_numpy() > 0
     labels = np.array([names[c] for c in cols], dtype=object)
