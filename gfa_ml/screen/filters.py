@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from gfa_ml.featurize.schema import DONOR_OF, HALIDE_LABEL
+
 #: ``--donor`` values (upper case) -> featurizer flag column: the featurizer's donor map, plus
 #: HALIDE for any halogen
 DONOR_COLUMNS = {**{sym.upper(): col for sym, col in DONOR_OF.items()}, "HALIDE": HALIDE_LABEL}

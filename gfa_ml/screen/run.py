@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +20,8 @@ from gfa_ml.screen.checkpoint import Checkpoints
 from gfa_ml.screen.executor import ExecutorSpec, map_chunks
 from gfa_ml.screen.filters import Filters
 from gfa_ml.screen.rank import SERVED, failures, rank
+from gfa_ml.screen.report import write_report
+from gfa_ml.screen.result import ScreenResult
 from gfa_ml.screen.sources import SourcePlan, plan_sources, refcodes_digest
 from gfa_ml.screen.task import Chunk, ChunkResult, ChunkTask, Predictor
 from gfa_ml.structures.inputs import CifItem
@@ -31,25 +32,6 @@ ProgressFn = Callable[[int, int], None]
 CACHED_CHUNK_FACTOR = 10
 #: freshly computed feature rows are written to the cache in batches of at least this many
 CACHE_FLUSH_ROWS = 2000
-
-
-@dataclass
-class ScreenResult:
-    """What a finished screen wrote and the counts the report summarises."""
-
-    out_dir: Path
-    inputs: list[str]
-    ranked: pd.DataFrame
-    errors: pd.DataFrame
-    counts: dict[str, int] = field(default_factory=dict)
-    excluded: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
-    computed: int = 0  # structures processed in this invocation (the rest came from checkpoints)
-    cache_hits: int = 0
-
-    @property
-    def report(self) -> Path:
-        return self.out_dir / "report.html"
 
 
 class FeatureStore:
@@ -218,8 +200,6 @@ def run_screen(
     result.seconds = time.perf_counter() - t0
     result.computed = computed
     result.cache_hits = store.hits
-    from gfa_ml.screen.report import write_report
-
     write_report(result, predictor, filters, executor, top_n, best.texts)
     return result
 
