@@ -320,8 +320,7 @@ def predict(
     from gfa_ml.io.atomic import write_csv_atomic
     from gfa_ml.models.predict import PREDICT_COLUMNS, fallback_note, load_models, predict_frame
     from gfa_ml.models.store import ModelFileError
-    from gfa_ml.models.training_data import cif_items
-    from gfa_ml.structures.inputs import InputError, iter_inputs
+    from gfa_ml.structures.inputs import InputError, is_structure_ref, iter_inputs, resolve_refs
 
     if not inputs and records is None:
         _fail("give CIF inputs and/or --records FILE.csv")
@@ -335,11 +334,10 @@ def predict(
             _fail(str(exc))
     items = []
     if inputs:
-        named = [i for i in inputs if i.startswith("core-mof:") and "/" in i]
+        named = [i for i in inputs if is_structure_ref(i)]
         try:
             items = list(iter_inputs([i for i in inputs if i not in named]))
-            refs = pd.Series(named, index=[n.rsplit("/", 1)[1] for n in named], dtype=object)
-            items += list(cif_items(refs))
+            items += list(resolve_refs((n.rsplit("/", 1)[1], n) for n in named))
         except (InputError, ValueError) as exc:
             _fail(str(exc))
     ids = pd.Series([*(recs["id"] if recs is not None else []), *(it.id for it in items)])
