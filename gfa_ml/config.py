@@ -7,8 +7,12 @@ at another project folder, ``GFA_CACHE`` moves the feature/graph cache.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -200,6 +204,42 @@ class Settings(BaseModel):
     seed: int = 0
 
 
+#: settings a caller runs a piece of work under (``using``); None = the process defaults
+_SCOPED: ContextVar[Settings | None] = ContextVar("gfa_settings", default=None)
+
+
 @lru_cache(maxsize=1)
-def get_settings() -> Settings:
+def _defaults() -> Settings:
     return Settings()
+
+
+def get_settings() -> Settings:
+    """The settings in force: those of the enclosing ``using(...)`` block, else the defaults."""
+    return _SCOPED.get() or _defaults()
+
+
+get_settings.cache_clear = _defaults.cache_clear  # type: ignore[attr-defined]
+
+
+def overridden(**sections: dict[str, Any]) -> Settings:
+    """A copy of the settings in force with some fields replaced, e.g.
+    ``overridden(gnn={"epochs": 3})``; ``None`` values keep the current field. The settings in
+    force are never changed."""
+    base = get_settings()
+    update = {}
+    for name, fields in sections.items():
+        fields = {k: v for k, v in fields.items() if v is not None}
+        if fields:
+            update[name] = getattr(base, name).model_copy(update=fields)
+    return base.model_copy(update=update)
+
+
+@contextmanager
+def using(settings: Settings) -> Iterator[Settings]:
+    """Run the block under ``settings`` (a copy from :func:`overridden`); restored on exit,
+    the defaults untouched (a command's ``--device`` never leaks into the next command)."""
+    token = _SCOPED.set(settings)
+    try:
+        yield settings
+    finally:
+        _SCOPED.reset(token)
