@@ -259,8 +259,9 @@ def predict(
     whose bond orders cannot be perceived (missing H), or a record without ligand SMILES (ligand
     columns empty, wider intervals sized on such rows), or a target with no trained model; error
     says which. in_domain is True only inside the domain of every model. A target the requested
-    model was never trained for is served by the default model. Tg_tct_K is filled where a TCT
-    family fits (inferred: Zn/Co + imidazolates -> ZIF). Exit code 0 when at least one material
+    model was never trained for is served by the default model. Tg_tct_K is filled by the fitted
+    TCT model (gfa train --model tct --target Tg) where a TCT family fits (inferred: Zn/Co +
+    imidazolates -> ZIF). Exit code 0 when at least one material
     was predicted, 1 when none was.
 
     Example, ZIF-4 from its CIF and imidazolate zinc written as a record:
