@@ -7,8 +7,12 @@ at another project folder, ``GFA_CACHE`` moves the feature/graph cache.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -145,8 +149,10 @@ class GNNConfig(BaseModel):
     #: structures above this many atoms are skipped (logged, never silently dropped)
     max_atoms: int = 5000
     device: str = "cpu"
-    #: fine-tuning a pretrained encoder: its learning rate relative to the new head's
+    #: fine-tuning a pretrained encoder: its learning rate is ``lr`` times this (heads get ``lr``)
     finetune_encoder_lr_scale: float = 0.1
+    #: fewer training graphs than this: no validation split, no early stopping
+    min_for_early_stopping: int = 8
 
 
 class FeaturizeSettings(BaseModel):
@@ -165,6 +171,16 @@ class FeaturizeSettings(BaseModel):
     # bump when any feature definition changes: invalidates the Parquet cache
     cache_version: str = "5"
     fingerprint_bits: int = 64
+    #: CIFs per task sent to a featurizer worker (``featurize_many``)
+    chunk: int = 32
+    #: the feature cache merges its part files once there are more than this many
+    cache_max_parts: int = 16
+    #: pore grid: at most this many probe points per cell (spacing >= 0.7 A)
+    pore_max_grid_points: int = 4000
+    #: linkers with more heavy atoms than this skip the exhaustive charge/bond-order search
+    linker_exhaustive_max_heavy: int = 24
+    #: random restarts of bond-order perception before a ligand is reported unperceivable
+    bond_order_attempts: int = 6
 
 
 class TCTSettings(BaseModel):
@@ -178,6 +194,10 @@ class TCTSettings(BaseModel):
     routes: tuple[str, ...] = ("MQG",)
     # log10(viscosity at Tg / viscosity at infinite T), Gupta-Mauro fragility prefactor
     m0: float = 15.0
+    #: bounds of a fitted onset temperature, as a multiple of its prior
+    theta_bounds: tuple[float, float] = (0.6, 1.8)
+    #: residual (K) given to a training glass whose Tg equation has no root for trial onsets
+    no_root_penalty_K: float = 100.0
 
 
 class ScreenSettings(BaseModel):
@@ -194,6 +214,10 @@ class ScreenSettings(BaseModel):
     top_n: int = 25
     #: width (kelvin) of the logistic that discounts P(meltable) by the melt window Td - Tm
     window_scale_K: float = 50.0
+    #: a chunk of cache hits only needs predicting: it may hold this many times more structures
+    cached_chunk_factor: int = 10
+    #: freshly computed feature rows are written to the cache in batches of at least this many
+    cache_flush_rows: int = 2000
 
 
 class Settings(BaseModel):
@@ -207,6 +231,42 @@ class Settings(BaseModel):
     seed: int = 0
 
 
+#: settings a caller runs a piece of work under (``using``); None = the process defaults
+_SCOPED: ContextVar[Settings | None] = ContextVar("gfa_settings", default=None)
+
+
 @lru_cache(maxsize=1)
-def get_settings() -> Settings:
+def _defaults() -> Settings:
     return Settings()
+
+
+def get_settings() -> Settings:
+    """The settings in force: those of the enclosing ``using(...)`` block, else the defaults."""
+    return _SCOPED.get() or _defaults()
+
+
+get_settings.cache_clear = _defaults.cache_clear  # type: ignore[attr-defined]
+
+
+def overridden(**sections: dict[str, Any]) -> Settings:
+    """A copy of the settings in force with some fields replaced, e.g.
+    ``overridden(gnn={"epochs": 3})``; ``None`` values keep the current field. The settings in
+    force are never changed."""
+    base = get_settings()
+    update = {}
+    for name, fields in sections.items():
+        fields = {k: v for k, v in fields.items() if v is not None}
+        if fields:
+            update[name] = getattr(base, name).model_copy(update=fields)
+    return base.model_copy(update=update)
+
+
+@contextmanager
+def using(settings: Settings) -> Iterator[Settings]:
+    """Run the block under ``settings`` (a copy from :func:`overridden`); restored on exit,
+    the defaults untouched (a command's ``--device`` never leaks into the next command)."""
+    token = _SCOPED.set(settings)
+    try:
+        yield settings
+    finally:
+        _SCOPED.reset(token)

@@ -59,10 +59,11 @@ def good_table(tmp_path: Path) -> Path:
 
 @contextmanager
 def project_home(
-    root: Path, train: tuple[str, ...] = ("meltable", "Tm_K", "Td_K")
+    root: Path, train: tuple[str, ...] = ("meltable", "Tm_K", "Td_K"), tct: bool = False,
 ) -> Iterator[Path]:
     """A temporary project home: the real datasets (read-only symlinks), a fresh feature cache
-    and models/ of its own, with untuned xgb models trained for ``train`` (no Td proxy)."""
+    and models/ of its own, with untuned xgb models trained for ``train`` (no Td proxy) and,
+    with ``tct``, the fitted TCT Tg model."""
     from gfa_ml.config import get_settings
     from gfa_ml.models.targets import TARGETS
     from gfa_ml.models.training import train_target
@@ -79,6 +80,9 @@ def project_home(
         table, _ = load_tables()
         for name in train:
             train_target(build_training_set(TARGETS[name], table, None, FeatureSource()), "xgb",
+                         trials=0)
+        if tct:
+            train_target(build_training_set(TARGETS["Tg_K"], table, None, FeatureSource()), "tct",
                          trials=0)
         yield root
     finally:

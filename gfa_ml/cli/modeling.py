@@ -50,22 +50,19 @@ def _tables(measured: Path | None, no_proxy: bool):
     return table, None if no_proxy else proxy
 
 
-def _use_gnn(device: str | None, epochs: int | None = None) -> None:
-    """Point graph-network training at ``device`` for ``epochs`` (None: keep the settings),
-    failing in one line if the device is unusable."""
-    from gfa_ml.config import get_settings
+def _gnn_settings(device: str | None, epochs: int | None = None):
+    """A settings copy pointing graph-network training at ``device`` for ``epochs`` (None:
+    keep the settings), failing in one line if the device is unusable."""
+    from gfa_ml.config import overridden
 
-    if epochs is not None:
-        get_settings().gnn.epochs = epochs
-    if device is None:
-        return
-    from gfa_ml.gnn.train import DeviceError, resolve_device
+    if device is not None:
+        from gfa_ml.gnn.train import DeviceError, resolve_device
 
-    try:
-        resolve_device(device)
-    except DeviceError as exc:
-        _fail(str(exc))
-    get_settings().gnn.device = device
+        try:
+            resolve_device(device)
+        except DeviceError as exc:
+            _fail(str(exc))
+    return overridden(gnn={"device": device, "epochs": epochs})
 
 
 def _targets(spec: str):
@@ -102,60 +99,17 @@ def train(
 
         gfa train --target Tm,Tg --model xgb
     """
-    from gfa_ml.models import plots, tracking
-    from gfa_ml.models.evaluation import ModelSpec
-    from gfa_ml.models.registry import get_model_class
-    from gfa_ml.models.training import default_variant, train_target
-    from gfa_ml.models.training_data import (
-        FeatureSource,
-        build_training_set,
-        targets_available,
-    )
+    from gfa_ml.workflows import train_targets
 
-    _use_gnn(device, epochs)
+    settings = _gnn_settings(device, epochs)
     table, proxy = _tables(measured, no_proxy)
-    wanted = _targets(target)
-    targets = targets_available(table, wanted)
-    for t in wanted:
-        if t not in targets:
-            err_console.print(f"skipped {t.name}: fewer than 5 labelled materials")
-    spec = ModelSpec.parse(model)
-    rows = []
-    for t in targets:
-        if not get_model_class(spec.name).serves(t):
-            err_console.print(f"skipped {t.name}: model {model} does not serve it")
-            continue
-        variant = default_variant(t)
-        ts = build_training_set(t, table, proxy, FeatureSource(), variant=variant)
-        params = {"target": t.name, "model": model, "variant": variant or "measured",
-                  "n_train": int((~ts.train_only).sum()), "command": _command(ctx)}
-        with tracking.mlflow_run(f"train {t.name} {model}", tracking_uri, params=params,
-                                 tags={"data_version": ts.version, "kind": "train"}) as run:
-            out = train_target(ts, model, trials=trials)
-            tracking.log_metrics(out.cv.overall(), prefix="cv_")
-            for _, row in out.cv.per_fold().iterrows():
-                tracking.log_metrics(row.drop("fold").to_dict(), "fold_", int(row["fold"]))
-            fig = out.path / "cv_plot.png"
-            if t.task == "classification":
-                plots.roc([out.cv], fig, f"{t.name} {model}: grouped CV")
-            else:
-                plots.parity(out.cv, fig, t.unit)
-            imp = getattr(out.bundle.model, "feature_importances", None)
-            if imp is not None:
-                series = imp()
-                series.to_csv(out.path / "feature_importances.csv", header=["importance"])
-                plots.importances(series, out.path / "feature_importances.png",
-                                  f"{t.name} {model}: feature importance")
-            out.bundle.meta.mlflow_run_id = run.info.run_id
-            tracking.log_artifacts(out.path, "model")
-            version = tracking.register_model(run.info.run_id, "model", t.name)
-        console.print(out.summary() + f" (MLflow gfa-{t.name} v{version})")
-        m = out.cv.overall()
-        rows.append({"target": t.name, "model": model, "version": out.bundle.meta.version,
-                     "n": int(m["n"]), "cv_metric": m[t.metric]})
-    if rows:
-        console.print(df_table(pd.DataFrame(rows), "trained (grouped-CV: AUC or MAE)",
-                               index=False))
+    done = train_targets(_targets(target), model, table, proxy, trials=trials,
+                         tracking_uri=tracking_uri, command=_command(ctx), settings=settings,
+                         log=console.print, warn=err_console.print)
+    if done:
+        rows = pd.DataFrame([{"target": d.target, "model": d.model, "version": d.version,
+                              "n": d.n, "cv_metric": d.cv_metric} for d in done])
+        console.print(df_table(rows, "trained (grouped-CV: AUC or MAE)", index=False))
 
 
 def evaluate(
@@ -241,11 +195,11 @@ def compare(
 
         gfa compare --models xgb,rf,rule_2_3,tct --targets Tg
     """
-    from gfa_ml.config import get_settings
+    from gfa_ml.config import using
     from gfa_ml.models.experiment import run_experiment
     from gfa_ml.models.registry import get_model_class
 
-    _use_gnn(device, epochs)
+    settings = _gnn_settings(device, epochs)
     names = [m.strip() for m in models.split(",") if m.strip()]
     try:
         for n in names:
@@ -254,13 +208,15 @@ def compare(
         _fail(str(exc).strip("'\""))
     table, proxy = _tables(measured, no_proxy)
     tlist = _targets(targets)
-    report = output or get_settings().paths.experiments / "compare.md"
-    out = run_experiment(
-        "compare", _command(ctx), tlist, table, proxy, models={t.name: names for t in tlist},
-        schemes=tuple(s.strip() for s in schemes.split(",")), trials=trials,
-        report_path=report, tracking_uri=tracking_uri, log=err_console.print,
-        fig_tag=report.stem,
-    )
+    report = output or settings.paths.experiments / "compare.md"
+    with using(settings):
+        out = run_experiment(
+            "compare", _command(ctx), tlist, table, proxy,
+            models={t.name: names for t in tlist},
+            schemes=tuple(s.strip() for s in schemes.split(",")), trials=trials,
+            report_path=report, tracking_uri=tracking_uri, log=err_console.print,
+            fig_tag=report.stem,
+        )
     for t in tlist:
         for scheme in ("grouped", "lofo"):
             tab = out.study.table(t.name, scheme)
@@ -303,8 +259,9 @@ def predict(
     whose bond orders cannot be perceived (missing H), or a record without ligand SMILES (ligand
     columns empty, wider intervals sized on such rows), or a target with no trained model; error
     says which. in_domain is True only inside the domain of every model. A target the requested
-    model was never trained for is served by the default model. Tg_tct_K is filled where a TCT
-    family fits (inferred: Zn/Co + imidazolates -> ZIF). Exit code 0 when at least one material
+    model was never trained for is served by the default model. Tg_tct_K is filled by the fitted
+    TCT model (gfa train --model tct --target Tg) where a TCT family fits (inferred: Zn/Co +
+    imidazolates -> ZIF). Exit code 0 when at least one material
     was predicted, 1 when none was.
 
     Example, ZIF-4 from its CIF and imidazolate zinc written as a record:
@@ -321,8 +278,7 @@ def predict(
     from gfa_ml.io.atomic import write_csv_atomic
     from gfa_ml.models.predict import PREDICT_COLUMNS, fallback_note, load_models, predict_frame
     from gfa_ml.models.store import ModelFileError
-    from gfa_ml.models.training_data import cif_items
-    from gfa_ml.structures.inputs import InputError, iter_inputs
+    from gfa_ml.structures.inputs import InputError, is_structure_ref, iter_inputs, resolve_refs
 
     if not inputs and records is None:
         _fail("give CIF inputs and/or --records FILE.csv")
@@ -336,11 +292,10 @@ def predict(
             _fail(str(exc))
     items = []
     if inputs:
-        named = [i for i in inputs if i.startswith("core-mof:") and "/" in i]
+        named = [i for i in inputs if is_structure_ref(i)]
         try:
             items = list(iter_inputs([i for i in inputs if i not in named]))
-            refs = pd.Series(named, index=[n.rsplit("/", 1)[1] for n in named], dtype=object)
-            items += list(cif_items(refs))
+            items += list(resolve_refs((n.rsplit("/", 1)[1], n) for n in named))
         except (InputError, ValueError) as exc:
             _fail(str(exc))
     ids = pd.Series([*(recs["id"] if recs is not None else []), *(it.id for it in items)])

@@ -1,4 +1,5 @@
-"""Featurize many inputs: cache look-up, a bounded process pool, one output row per input.
+"""Featurize many inputs through the feature engine on a bounded process pool, one output row
+per input.
 
 Inputs stream through (a CoRE set is never held in memory whole): CIFs are hashed, cache hits are
 taken from Parquet, misses go to worker processes in chunks, at most a few chunks in flight.
@@ -15,32 +16,22 @@ from pathlib import Path
 import pandas as pd
 
 from gfa_ml.config import get_settings
-from gfa_ml.featurize.cache import KEY, FeatureCache, cache_key
-from gfa_ml.featurize.featurizer import featurize, featurize_cif
-from gfa_ml.featurize.schema import LABEL_COLUMNS, feature_labels
+from gfa_ml.featurize.engine import FeatureEngine, compute_rows, output_columns
+from gfa_ml.featurize.featurizer import featurize
 from gfa_ml.io.processes import pool_context
-from gfa_ml.structures.inputs import cif_stem, read_cif_text
+from gfa_ml.structures.inputs import CifItem, cif_stem, read_cif_text
 
-CHUNK = 32
-_META = ("status", "error", "nan_reasons")
-
-
-def output_columns() -> list[str]:
-    return ["id", *feature_labels(), *LABEL_COLUMNS, *_META]
+__all__ = ["as_cif", "featurize_many", "output_columns"]
 
 
-def as_cif(item: object) -> tuple[str, str, str] | None:
-    """(id, cif_text, source) for CIF-like inputs, None for structures and records."""
+def as_cif(item: object) -> CifItem | None:
+    """The CIF item of CIF-like inputs, None for structures and records."""
     if isinstance(item, tuple) and len(item) in (2, 3) and all(isinstance(x, str) for x in item):
-        return (item[0], item[1], item[2] if len(item) == 3 else "")
+        return CifItem(item[0], item[1], item[2] if len(item) == 3 else "")
     if isinstance(item, Path) or (isinstance(item, str) and "\n" not in item):
         path = Path(item)
-        return (cif_stem(path), read_cif_text(path) if path.is_file() else "", str(path))
+        return CifItem(cif_stem(path), read_cif_text(path) if path.is_file() else "", str(path))
     return None
-
-
-def _work(chunk: list[tuple[str, str, str]], max_atoms: int) -> list[dict]:
-    return [featurize_cif(text, id_, src, max_atoms).as_record() for id_, text, src in chunk]
 
 
 def _warm_up() -> None:
@@ -69,81 +60,80 @@ def featurize_many(
     pymatgen Structures or record dicts. ``cache=False`` recomputes and does not read the cache
     (it still stores the fresh rows). ``n_jobs`` defaults to the CPU count.
     """
-    max_atoms = get_settings().featurize.max_atoms if max_atoms is None else max_atoms
+    engine = FeatureEngine(read=cache, max_atoms=max_atoms, cache_dir=cache_dir)
+    max_atoms = engine.max_atoms
+    size = get_settings().featurize.chunk
     n_jobs = max(1, n_jobs or os.cpu_count() or 1)
-    store = FeatureCache(cache_dir)
-    cached = store.load() if cache else store.load(set())
     if total is None and hasattr(items, "__len__"):
         total = len(items)  # type: ignore[arg-type]
     _warm_up()
 
     results: dict[int, dict] = {}
-    hits: list[tuple[int, str, str]] = []
-    fresh: list[dict] = []
+    hits: list[tuple[str, CifItem]] = []
+    hit_pos: list[int] = []
     bar = _progress(progress, total)
     pool = (ProcessPoolExecutor(max_workers=n_jobs, mp_context=pool_context(["gfa_ml.featurize"]))
             if n_jobs > 1 else None)
-    inflight: dict[Future, list[tuple[int, str]]] = {}
+    inflight: dict[Future, list[int]] = {}
 
     def collect(done: Iterable[Future]) -> None:
         for fut in done:
             slots = inflight.pop(fut)
-            for (pos, key), row in zip(slots, fut.result(), strict=True):
-                results[pos] = row
-                fresh.append({**row, KEY: key})
+            rows, fresh = fut.result()
+            results.update(zip(slots, rows, strict=True))
+            engine.add(fresh)
             bar.advance(len(slots))
 
-    def run(chunk: list[tuple[str, str, str]], slots: list[tuple[int, str]]) -> None:
+    def run(chunk: list[CifItem], keys: list[str], slots: list[int]) -> None:
         if pool is None:
-            inflight[_Done(_work(chunk, max_atoms))] = slots
+            inflight[_Done(compute_rows(chunk, keys, max_atoms))] = slots
             collect(list(inflight))
             return
         while len(inflight) >= 4 * n_jobs:
             done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
             collect(done)
-        inflight[pool.submit(_work, chunk, max_atoms)] = slots
+        inflight[pool.submit(compute_rows, chunk, keys, max_atoms)] = slots
 
     with bar, pool if pool is not None else nullcontext():
-        chunk: list[tuple[str, str, str]] = []
-        slots: list[tuple[int, str]] = []
+        chunk: list[CifItem] = []
+        keys: list[str] = []
+        slots: list[int] = []
         for pos, item in enumerate(items):
             cif = as_cif(item)
             if cif is None:
                 results[pos] = featurize(item, max_atoms).as_record()
                 bar.advance(1)
                 continue
-            key = cache_key(cif[1], cif[0], cif[2], max_atoms)
-            if key in cached.index:
-                hits.append((pos, key, cif[0]))
+            key = engine.key(cif)
+            if key in engine:
+                hits.append((key, cif))
+                hit_pos.append(pos)
                 bar.advance(1)
                 continue
             chunk.append(cif)
-            slots.append((pos, key))
-            if len(chunk) >= CHUNK:
-                run(chunk, slots)
-                chunk, slots = [], []
+            keys.append(key)
+            slots.append(pos)
+            if len(chunk) >= size:
+                run(chunk, keys, slots)
+                chunk, keys, slots = [], [], []
         if chunk:
-            run(chunk, slots)
+            run(chunk, keys, slots)
         collect(list(inflight))
-    if fresh:
-        store.add(pd.DataFrame(fresh))
+    engine.flush()
     cols = output_columns()
     computed = pd.DataFrame(list(results.values()), columns=cols, index=list(results))
     if hits:
-        pos, keys, ids = zip(*hits, strict=True)
-        from_cache = cached.loc[list(keys)].reset_index(drop=True)
-        from_cache["id"] = ids
-        from_cache.index = list(pos)
-        computed = pd.concat([computed, from_cache[cols]]) if len(computed) else from_cache[cols]
+        from_cache = engine.lookup(hits)[cols].set_axis(hit_pos)
+        computed = pd.concat([computed, from_cache]) if len(computed) else from_cache
     out = computed.sort_index().reset_index(drop=True)
-    out.attrs["cache_hits"] = len(hits)
+    out.attrs["cache_hits"] = engine.hits
     return out
 
 
 class _Done(Future):
     """A future that is already finished (serial path shares the collection code)."""
 
-    def __init__(self, value: list[dict]):
+    def __init__(self, value: object):
         super().__init__()
         self.set_result(value)
 

@@ -15,6 +15,8 @@ import itertools
 import random
 from collections.abc import Sequence
 
+from gfa_ml.config import get_settings
+
 _VALENCES = {
     "H": (1,), "B": (3,), "C": (4,), "N": (3,), "O": (2,), "F": (1,), "Si": (4,),
     "P": (3, 5), "S": (2, 4, 6), "Cl": (1, 3, 5, 7), "Se": (2, 4, 6), "Br": (1, 3, 5, 7),
@@ -23,7 +25,6 @@ _VALENCES = {
 _ONIUM = {"N": 4, "O": 3}  # degree at which the atom is a +1 onium ion
 _BORATE = {"B": 4}  # degree at which boron is a -1 borate
 _HETERO_ANION = frozenset({"N", "O", "S", "Se", "P", "Te"})
-ATTEMPTS = 6
 MAX_HYPERVALENT = 4
 
 
@@ -55,12 +56,13 @@ def assign(
     # hypervalent S/P/Cl/Se/I: try their valences, keep the least charged result
     multi = [k for k, c in enumerate(choices) if len(c) > 1][:MAX_HYPERVALENT]
     best = None
+    attempts = get_settings().featurize.bond_order_attempts
     for combo in itertools.product(*(choices[k] for k in multi)):
         deficit = [c[0] for c in choices]
         for k, d in zip(multi, combo, strict=True):
             deficit[k] = d
         rng = random.Random(0)
-        for attempt in range(ATTEMPTS):
+        for attempt in range(attempts):
             result = _pair(symbols, nbrs, deficit[:], charge[:], rng if attempt else None)
             if result is not None:
                 if best is None or sum(map(abs, result[1])) < sum(map(abs, best[1])):

@@ -18,7 +18,6 @@ from gfa_ml.config import get_settings
 from gfa_ml.io.atomic import write_parquet_atomic
 
 KEY = "cache_key"
-MAX_PARTS = 16
 
 
 def cache_key(cif_text: str, id_: str, source: str, max_atoms: int) -> str:
@@ -68,7 +67,7 @@ class FeatureCache:
             return
         name = f"part-{time.time_ns()}-{os.getpid()}.parquet"
         write_parquet_atomic(rows.reset_index(drop=True), self.dir / name)
-        if len(self.parts()) > MAX_PARTS:
+        if len(self.parts()) > get_settings().featurize.cache_max_parts:
             self._compact()
 
     def _compact(self) -> None:

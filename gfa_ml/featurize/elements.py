@@ -105,3 +105,41 @@ def f_electrons(symbol: str, ox: float) -> float:
         if first <= z < first + 15:
             return float(min(14, max(0, z - first + 3 - round(ox))))
     return 0.0
+
+
+#: the graph networks' element vocabulary (Z = 1..GRAPH_MAX_Z) and per-element node properties
+GRAPH_MAX_Z = 100
+NODE_PROPERTIES = ("electronegativity", "atomic_radius", "row", "group", "log_mass", "is_metal")
+
+
+def _node_properties(z: int) -> list[float]:
+    from pymatgen.core.periodic_table import Element
+
+    el = Element.from_Z(z)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pymatgen warns on missing electronegativities
+        x = el.X
+        radius = el.atomic_radius
+    return [
+        float(x) if x == x else np.nan,
+        float(radius) if radius is not None else np.nan,
+        float(el.row),
+        float(el.group),
+        float(np.log(float(el.atomic_mass))),
+        float(el.is_metal),  # pymatgen's flag (metalloids count), not the node-metal set above
+    ]
+
+
+@lru_cache(maxsize=1)
+def node_properties() -> np.ndarray:
+    """``[GRAPH_MAX_Z + 1, len(NODE_PROPERTIES)]`` standardised properties; row 0 is padding.
+
+    A learned embedding per element is complemented by these, so that rare metals seen a
+    handful of times in training still sit near chemically similar ones. Missing values
+    (noble-gas electronegativity) become the column mean, i.e. 0 after scaling.
+    """
+    raw = np.array([_node_properties(z) for z in range(1, GRAPH_MAX_Z + 1)], dtype=np.float64)
+    mean = np.nanmean(raw, axis=0)
+    std = np.nanstd(raw, axis=0)
+    scaled = np.nan_to_num((raw - mean) / np.where(std > 0, std, 1.0), nan=0.0)
+    return np.vstack([np.zeros(raw.shape[1]), scaled])

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from gfa_ml.config import get_settings
 from gfa_ml.featurize import bond_orders
 
 # monoatomic ligands: RDKit cannot perceive their charge from bonds
 _MONOATOMIC_CHARGE = {"O": -2, "S": -2, "Se": -2, "N": -3, "F": -1, "Cl": -1, "Br": -1, "I": -1}
 _CHARGE_TRIALS = (0, -1, -2, -3, -4, -5, -6, 1, 2)
-# RDKit's exhaustive search is exponential in conjugated size: only a fallback for small ones
-EXHAUSTIVE_MAX_HEAVY = 24
 
 
 _MAX_BONDS = {"H": 1, "C": 4, "N": 4, "O": 3}
@@ -143,7 +142,7 @@ def _exhaustive(symbols: tuple[str, ...], bonds: tuple[tuple[int, int], ...]):
     from rdkit import Chem
     from rdkit.Chem import rdDetermineBonds
 
-    if sum(s != "H" for s in symbols) > EXHAUSTIVE_MAX_HEAVY:
+    if sum(s != "H" for s in symbols) > get_settings().featurize.linker_exhaustive_max_heavy:
         return None
     rw = _build(symbols, bonds)
     rw.AddConformer(Chem.Conformer(len(symbols)))

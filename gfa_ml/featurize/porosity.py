@@ -12,11 +12,11 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import cKDTree
 
+from gfa_ml.config import get_settings
 from gfa_ml.featurize import elements
 from gfa_ml.structures import core_mof
 from gfa_ml.structures.cif import Cell
 
-MAX_GRID_POINTS = 4000
 _NEAREST = 8
 
 
@@ -39,7 +39,7 @@ def core_mof_pores(id_: str, source: str) -> dict[str, float] | None:
 def geometric_pores(cell: Cell, z: np.ndarray) -> tuple[dict[str, float], str]:
     """Grid estimate of void fraction and LCD; PLD NaN (with the reason)."""
     volume = cell.volume
-    spacing = max(0.7, (volume / MAX_GRID_POINTS) ** (1.0 / 3.0))
+    spacing = max(0.7, (volume / get_settings().featurize.pore_max_grid_points) ** (1.0 / 3.0))
     lengths = np.linalg.norm(cell.lattice, axis=1)
     n = np.maximum(1, np.round(lengths / spacing)).astype(int)
     axes = [(np.arange(k) + 0.5) / k for k in n]

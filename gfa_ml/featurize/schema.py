@@ -23,14 +23,18 @@ DONOR_LABELS = (
     "node_donor_C",
 )
 NODE_LABELS = ("node_cn", *DONOR_LABELS)
-_DONOR_OF = {"N": "node_donor_N", "O": "node_donor_O", "S": "node_donor_S", "P": "node_donor_P",
-             "C": "node_donor_C", "F": "node_donor_halide", "Cl": "node_donor_halide",
-             "Br": "node_donor_halide", "I": "node_donor_halide"}
+HALIDE_LABEL = "node_donor_halide"
+HALOGENS = ("F", "Cl", "Br", "I")
+#: donor element -> its flag column (the halogens share one flag); the one donor map
+DONOR_OF: dict[str, str] = {
+    **{label.removeprefix("node_donor_"): label for label in DONOR_LABELS if label != HALIDE_LABEL},
+    **dict.fromkeys(HALOGENS, HALIDE_LABEL),
+}
 
 
 def donor_flags(symbols: set[str]) -> dict[str, float]:
     """Donor-element set (N, O, S, P, C, halides) -> 0/1 flag per donor column."""
-    found = {_DONOR_OF.get(s) for s in symbols}
+    found = {DONOR_OF.get(s) for s in symbols}
     return {label: float(label in found) for label in DONOR_LABELS}
 NET_LABELS = ("net_dim",)
 STRUCT_LABELS = ("struct_n_atoms", "struct_volume_per_atom", "struct_density")

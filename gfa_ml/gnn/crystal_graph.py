@@ -15,7 +15,7 @@ import torch
 from pymatgen.core import Structure
 from torch_geometric.data import Data
 
-from gfa_ml.gnn.elements import MAX_Z
+from gfa_ml.featurize.elements import GRAPH_MAX_Z
 
 
 class GraphError(ValueError):
@@ -37,7 +37,7 @@ def _atomic_numbers(structure: Structure) -> np.ndarray:
     for site in structure:
         specie = max(site.species.items(), key=lambda kv: kv[1])[0]
         number = getattr(specie, "Z", None)
-        if number is None or not 1 <= number <= MAX_Z:
+        if number is None or not 1 <= number <= GRAPH_MAX_Z:
             raise GraphError(f"unsupported species {specie} at site {len(z)}")
         z.append(number)
     return np.asarray(z, dtype=np.int64)

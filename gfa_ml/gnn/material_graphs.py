@@ -7,18 +7,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 from torch_geometric.data import Data
 
-from gfa_ml.config import get_settings
 from gfa_ml.data.columns import split_multi
 from gfa_ml.gnn.building_block import building_block_graph
 from gfa_ml.gnn.crystal_graph import GraphError, crystal_graph
 from gfa_ml.gnn.graph_cache import GraphCache, graph_key
 from gfa_ml.structures.cif import parse_structure
-from gfa_ml.structures.core_mof import SOURCE_PREFIX, iter_cifs, parse_source
+from gfa_ml.structures.core_mof import SOURCE_PREFIX
+from gfa_ml.structures.inputs import resolve_refs
 
 log = logging.getLogger(__name__)
 
@@ -38,29 +37,6 @@ class GraphSet:
     @property
     def ok(self) -> list[int]:
         return [i for i, g in enumerate(self.graphs) if g is not None]
-
-
-def read_cif_texts(cif_paths: Iterable[str]) -> dict[str, str]:
-    """CIF text per path: ``core-mof:SET/NAME`` (one tarball pass per set) or a repo path;
-    paths that cannot be read are simply absent from the result."""
-    by_set: dict[str, dict[str, str]] = {}
-    out: dict[str, str] = {}
-    home = get_settings().paths.home
-    for path in dict.fromkeys(p for p in cif_paths if p):
-        if path.startswith(SOURCE_PREFIX):
-            spec, _, name = path.partition("/")
-            try:
-                by_set.setdefault(parse_source(spec), {})[name] = path
-            except ValueError:  # unknown CoRE set: reported as "CIF not found" for that row
-                continue
-        else:
-            file = Path(path) if Path(path).is_absolute() else home / path
-            if file.is_file():
-                out[path] = file.read_text(errors="replace")
-    for core_set, names in by_set.items():
-        for name, text in iter_cifs(core_set, names=names):
-            out[names[name]] = text
-    return out
 
 
 def cif_graph(text: str, name: str, cutoff: float, max_neighbors: int, max_atoms: int,
@@ -91,7 +67,9 @@ def crystal_graphs(paths: Iterable[str], cutoff: float, max_neighbors: int, max_
 
     wanted = [p for p in dict.fromkeys(paths) if p]
     out = {p: _CORE_MEMO[memo_key(p)] for p in wanted if memo_key(p) in _CORE_MEMO}
-    texts = read_cif_texts(p for p in wanted if p not in out)
+    # the shared resolver; a path it cannot read is reported as "CIF not found" below
+    texts = {it.id: it.cif_text
+             for it in resolve_refs(((p, p) for p in wanted if p not in out), strict=False)}
     for path in wanted:
         if path in out:
             continue

@@ -17,8 +17,8 @@ from torch import nn
 from torch_geometric.data import Data
 from torch_geometric.nn import MessagePassing, global_mean_pool
 
+from gfa_ml.featurize.elements import GRAPH_MAX_Z, NODE_PROPERTIES, node_properties
 from gfa_ml.gnn.crystal_graph import edge_vectors
-from gfa_ml.gnn.elements import MAX_Z, PROPERTY_NAMES, element_table
 
 
 class GaussianExpansion(nn.Module):
@@ -63,10 +63,10 @@ class CrystalEncoder(nn.Module):
     def __init__(self, hidden: int = 64, n_conv: int = 3, cutoff: float = 8.0,
                  step: float = 0.2) -> None:
         super().__init__()
-        self.embed = nn.Embedding(MAX_Z + 1, hidden)
-        self.register_buffer("table", element_table())
+        self.embed = nn.Embedding(GRAPH_MAX_Z + 1, hidden)
+        self.register_buffer("table", torch.tensor(node_properties(), dtype=torch.float32))
         # element properties + (oxidation state, oxidation state known)
-        self.props = nn.Linear(len(PROPERTY_NAMES) + 2, hidden)
+        self.props = nn.Linear(len(NODE_PROPERTIES) + 2, hidden)
         self.rbf = GaussianExpansion(cutoff, step)
         self.convs = nn.ModuleList(
             GatedConv(hidden, self.rbf.size) for _ in range(n_conv)

@@ -19,12 +19,11 @@ from sklearn.model_selection import GroupShuffleSplit, ShuffleSplit
 from torch import nn
 from torch_geometric.data import Batch, Data
 
-from gfa_ml.config import GNNConfig
+from gfa_ml.config import GNNConfig, get_settings
 from gfa_ml.gnn.model import CrystalGNN
 
 Task = Literal["regression", "classification"]
 EpochHook = Callable[[int, dict[str, float]], None]
-MIN_FOR_EARLY_STOPPING = 8
 
 
 class DeviceError(ValueError):
@@ -81,7 +80,7 @@ def inner_split(n: int, groups: Sequence | None, val_fraction: float,
                 seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Train/validation indices; grouped so that related structures never straddle the split."""
     idx = np.arange(n)
-    if n < MIN_FOR_EARLY_STOPPING or val_fraction <= 0:
+    if n < get_settings().gnn.min_for_early_stopping or val_fraction <= 0:
         return idx, idx[:0]
     if groups is not None and len(set(groups)) >= 2:
         splitter = GroupShuffleSplit(n_splits=1, test_size=val_fraction, random_state=seed)

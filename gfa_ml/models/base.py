@@ -10,17 +10,14 @@ the TCT model the linker fractions, the GNN the structure keys.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.metaestimators import available_if
 
-if TYPE_CHECKING:
-    from gfa_ml.models.targets import Target
-
-Task = Literal["regression", "classification"]
+from gfa_ml.models.targets import Target, Task
 
 
 def _is_classifier(model: GFAModel) -> bool:

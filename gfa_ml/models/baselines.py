@@ -20,13 +20,12 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from gfa_ml.config import get_settings
+from gfa_ml.glass_rules import RULE_RATIO
 from gfa_ml.models.base import GFAModel, Task
 from gfa_ml.models.features import feature_columns, feature_matrix
 from gfa_ml.models.registry import register
 from gfa_ml.models.tabular import TabularModel
 from gfa_ml.models.targets import TARGETS
-
-RULE_RATIO = 2.0 / 3.0
 
 
 @register("dummy")

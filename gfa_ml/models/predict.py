@@ -138,18 +138,28 @@ def featurize_inputs(inputs: object, keep_cif: bool = False) -> pd.DataFrame:
     return df
 
 
-def _tct(frame: pd.DataFrame) -> pd.DataFrame:
-    """Tg from topological constraint theory where that module can serve the material."""
-    out = pd.DataFrame({"Tg_tct_K": np.nan, "Tg_tct_reason": ""}, index=frame.index)
-    try:
-        from gfa_ml.tct import predict_tg
-    except ImportError:
-        out["Tg_tct_reason"] = "tct module not installed"
+#: ``Tg_tct_reason`` when no fitted TCT model is saved (prediction never fits one itself)
+NO_TCT_MODEL = "no fitted TCT model (`gfa train --model tct --target Tg`)"
+
+
+def load_tct(root: Path | None = None) -> ModelBundle | None:
+    """The latest fitted TCT model (a ``tct`` bundle like any other model's), None if none."""
+    from gfa_ml.models.registry import get_model_class
+
+    (target,) = get_model_class("tct").targets
+    found = latest_dir(target, "tct", root)
+    return None if found is None else load_bundle(found)
+
+
+def _tct(frame: pd.DataFrame, bundle: ModelBundle | None) -> pd.DataFrame:
+    """Tg from topological constraint theory where the fitted TCT model can serve the material."""
+    out = pd.DataFrame({"Tg_tct_K": np.nan, "Tg_tct_reason": NO_TCT_MODEL}, index=frame.index)
+    if bundle is None:
         return out
     try:
-        res = predict_tg(frame.reset_index())
         from gfa_ml.tct.predict import SERVED_NOTE
 
+        res = bundle.model.predict_table(frame)
         tg = pd.to_numeric(res["Tg_tct_K"], errors="coerce").to_numpy()
         out["Tg_tct_K"] = tg
         out["Tg_tct_reason"] = np.where(np.isfinite(tg), SERVED_NOTE,
@@ -220,12 +230,14 @@ def _note_untrained(out: pd.DataFrame, ok: np.ndarray, models: dict[str, ModelBu
 
 def predict_frame(
     inputs: object, models: dict[str, ModelBundle] | None = None, explain: bool = False,
-    tct: bool = True,
+    tct: bool | ModelBundle | None = True,
 ) -> pd.DataFrame:
     """One row per input with ``PREDICT_COLUMNS`` (see module docstring).
 
     ``inputs``: CIF items/paths, a records frame or a ready feature frame (``featurize_inputs``).
     Rows whose featurization failed keep ``status=error`` and NaN predictions.
+    ``tct``: the fitted TCT model to fill ``Tg_tct_K`` (True: the latest saved one, see
+    :func:`load_tct`; None: there is none, the reason says so; False: not requested).
     """
     models = load_models() if models is None else models
     columns = predict_columns()
@@ -264,8 +276,8 @@ def predict_frame(
         out.loc[ok, "nearest_known"] = dom["nearest_known"].to_numpy()
     _note_untrained(out, ok, models)
     out["models_used"] = ["; ".join(r) for r in used.itertuples(index=False)]
-    if tct:
-        out[["Tg_tct_K", "Tg_tct_reason"]] = _tct(X)
+    if tct is not False:
+        out[["Tg_tct_K", "Tg_tct_reason"]] = _tct(X, load_tct() if tct is True else tct)
     else:
         out["Tg_tct_reason"] = "not requested"
     out = out.reset_index()

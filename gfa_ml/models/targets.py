@@ -12,8 +12,10 @@ from typing import Literal
 
 import pandas as pd
 
-from gfa_ml.models.base import Task
 from gfa_ml.models.metrics import PRIMARY
+
+#: what a model does for a target (the models declare which tasks they serve)
+Task = Literal["regression", "classification"]
 
 #: how the Td-proxy MOFs (CoRE MOFs with a TGA onset, no melting reported) enter a target:
 #: ``train`` = labelled rows of the target, scored like measured ones; ``negatives`` = an

@@ -31,12 +31,14 @@ class TCTModel(GFAModel):
         self.calibrations_ = fit_families(glasses_from_frame(rows), rows["Tg_K"].to_numpy(float))
         return self
 
-    def _predict_frame(self, X: pd.DataFrame) -> pd.DataFrame:
+    def predict_table(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Per row (index = id): ``Tg_tct_K``, ``n_at_Tg``, ``reference`` and the ``reason``
+        where there is no value; what ``gfa predict`` shows beside the ML Tg."""
         check_is_fitted(self, "calibrations_")
         return predict_with(self.calibrations_, glasses_from_frame(X.assign(id=X.index)))
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
-        return self._predict_frame(X)["Tg_tct_K"].to_numpy(float)
+        return self.predict_table(X)["Tg_tct_K"].to_numpy(float)
 
     def nan_reasons(self, X: pd.DataFrame) -> pd.Series:
-        return pd.Series(self._predict_frame(X)["reason"].to_numpy(), index=X.index)
+        return pd.Series(self.predict_table(X)["reason"].to_numpy(), index=X.index)

@@ -24,7 +24,7 @@ Decisions (shown in ``experiments/results.md``):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +35,7 @@ from gfa_ml.config import get_settings
 from gfa_ml.data.provenance import study_groups
 from gfa_ml.models.splits import data_version, stored_folds
 from gfa_ml.models.targets import Target
-from gfa_ml.structures.core_mof import parse_source, refcode_base
+from gfa_ml.structures.core_mof import refcode_base
 
 PROXY_FAMILY = "CoRE MOF (Td proxy)"
 
@@ -55,35 +55,15 @@ class FeatureSource:
     def cifs(self, refs: pd.Series) -> pd.DataFrame:
         """Features for ``refs`` (index = material id, values = ``core-mof:SET/NAME`` or path)."""
         from gfa_ml.featurize import featurize_many
+        from gfa_ml.structures.inputs import resolve_refs
 
         refs = refs[refs.astype(str).str.len() > 0]
         if refs.empty:
             return pd.DataFrame(index=pd.Index([], name="id"))
         n_jobs = get_settings().models.n_jobs
-        feats = featurize_many(list(cif_items(refs)), n_jobs=n_jobs, cache=True)
+        items = list(resolve_refs((str(m), str(r)) for m, r in refs.items()))
+        feats = featurize_many(items, n_jobs=n_jobs, cache=True)
         return feats.set_index("id")
-
-
-def cif_items(refs: pd.Series) -> Iterator:
-    """CifItems for ``refs`` (material id -> ``core-mof:SET/NAME`` or a CIF path), ids kept."""
-    from gfa_ml.structures.inputs import CifItem, iter_inputs
-
-    home = get_settings().paths.home
-    by_core: dict[str, dict[str, list[str]]] = {}
-    for mid, ref in refs.items():
-        ref = str(ref)
-        if ref.startswith("core-mof:") and "/" in ref:
-            spec, name = ref.split("/", 1)
-            by_core.setdefault(spec, {}).setdefault(name, []).append(str(mid))
-        else:
-            path = Path(ref) if Path(ref).is_absolute() else home / ref
-            for item in iter_inputs([str(path)]):
-                yield CifItem(id=str(mid), cif_text=item.cif_text, source=item.source)
-    for spec, names in by_core.items():
-        parse_source(spec)
-        for item in iter_inputs([spec], names=list(names)):
-            for mid in names[item.id]:
-                yield CifItem(id=mid, cif_text=item.cif_text, source=item.source)
 
 
 def merge_features(records: pd.DataFrame, cifs: pd.DataFrame) -> pd.DataFrame:

@@ -14,19 +14,11 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-#: ``--donor`` values -> featurizer flag column (halogens share one flag)
-DONOR_COLUMNS = {
-    "N": "node_donor_N",
-    "O": "node_donor_O",
-    "S": "node_donor_S",
-    "P": "node_donor_P",
-    "C": "node_donor_C",
-    "HALIDE": "node_donor_halide",
-    "F": "node_donor_halide",
-    "CL": "node_donor_halide",
-    "BR": "node_donor_halide",
-    "I": "node_donor_halide",
-}
+from gfa_ml.featurize.schema import DONOR_OF, HALIDE_LABEL
+
+#: ``--donor`` values (upper case) -> featurizer flag column: the featurizer's donor map, plus
+#: HALIDE for any halogen
+DONOR_COLUMNS = {**{sym.upper(): col for sym, col in DONOR_OF.items()}, "HALIDE": HALIDE_LABEL}
 
 
 class FilterError(ValueError):

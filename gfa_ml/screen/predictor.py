@@ -5,16 +5,20 @@ are loaded once by the driver, which fails fast on a missing or corrupted model,
 with each chunk, so workers need no access to the model directory (remote dask workers).
 A target the requested model was never trained for is served by the default model
 (``load_models``), so every column and the ranking score are filled; ``models_used`` says which.
-The TCT calibration is fitted once per process (``gfa_ml.tct.predict.calibrate``) and only
-when a chunk holds a material TCT can count.
+The fitted TCT model (``gfa train --model tct --target Tg``) is loaded with them and travels
+the same way; without one, ``Tg_tct_reason`` says so (a screen never fits a model).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from gfa_ml.models.store import ModelBundle
 
 
 class PredictorError(RuntimeError):
@@ -27,21 +31,22 @@ class ModelPredictor:
 
     bundles: dict
     model: str = ""
-    tct: bool = True
+    #: the fitted TCT model (None: none saved; False: TCT not requested)
+    tct: ModelBundle | None | bool = None
 
     @classmethod
     def load(cls, model: str | None = None, root: Path | None = None,
              tct: bool = True) -> ModelPredictor:
         """Latest trained models (or the ``model`` name / directory); :class:`PredictorError`
         when there are none or one is corrupted."""
-        from gfa_ml.models.predict import load_models
+        from gfa_ml.models.predict import load_models, load_tct
         from gfa_ml.models.store import ModelFileError
 
         try:
             bundles = load_models(model, root)
+            return cls(bundles, model or "", load_tct(root) if tct else False)
         except ModelFileError as exc:
             raise PredictorError(str(exc)) from None
-        return cls(bundles, model or "", tct)
 
     @property
     def needs_structures(self) -> bool:
@@ -66,4 +71,8 @@ class ModelPredictor:
             m = b.meta
             out[target] = (f"{m.model} {m.version} (data {m.data_version or '?'}, "
                            f"git {m.git_commit[:8] or '?'}, sha256 {m.sha256[:10] or '?'})")
+        if self.tct not in (None, False, True):
+            m = self.tct.meta
+            out["Tg_tct_K"] = (f"{m.model} {m.version} (data {m.data_version or '?'}, "
+                               f"sha256 {m.sha256[:10] or '?'})")
         return out

@@ -23,7 +23,7 @@ from gfa_ml.screen.sources import read_cifs
 if TYPE_CHECKING:
     from gfa_ml.screen.executor import ExecutorSpec
     from gfa_ml.screen.filters import Filters
-    from gfa_ml.screen.run import ScreenResult
+    from gfa_ml.screen.result import ScreenResult
     from gfa_ml.screen.task import Predictor
 
 TEMPLATE = "report.html.j2"

@@ -1,5 +1,5 @@
-"""One screen end to end: plan -> cache look-up -> chunks on an executor -> checkpoints ->
-ranking -> report.
+"""One screen end to end: plan -> feature engine (cache look-up) -> chunks on an executor ->
+checkpoints -> ranking -> report.
 
 The output directory holds ``ranked.csv``/``ranked.parquet``, ``errors.csv``, ``report.html``
 (with its PNGs and the top candidates' CIFs) and the ``.checkpoints`` a ``--resume`` continues.
@@ -10,82 +10,29 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from gfa_ml.config import get_settings
+from gfa_ml.featurize.engine import FeatureEngine
 from gfa_ml.io.atomic import write_csv_atomic, write_parquet_atomic
 from gfa_ml.screen.checkpoint import Checkpoints
 from gfa_ml.screen.executor import ExecutorSpec, map_chunks
 from gfa_ml.screen.filters import Filters
 from gfa_ml.screen.rank import SERVED, failures, rank
+from gfa_ml.screen.report import write_report
+from gfa_ml.screen.result import ScreenResult
 from gfa_ml.screen.sources import SourcePlan, plan_sources, refcodes_digest
 from gfa_ml.screen.task import Chunk, ChunkResult, ChunkTask, Predictor
 from gfa_ml.structures.inputs import CifItem
 
 #: callback(done, total) after each chunk: drives the progress bar (and lets tests interrupt)
 ProgressFn = Callable[[int, int], None]
-#: a chunk of cache hits only needs predicting: it may hold this many times more structures
-CACHED_CHUNK_FACTOR = 10
-#: freshly computed feature rows are written to the cache in batches of at least this many
-CACHE_FLUSH_ROWS = 2000
-
-
-@dataclass
-class ScreenResult:
-    """What a finished screen wrote and the counts the report summarises."""
-
-    out_dir: Path
-    inputs: list[str]
-    ranked: pd.DataFrame
-    errors: pd.DataFrame
-    counts: dict[str, int] = field(default_factory=dict)
-    excluded: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
-    computed: int = 0  # structures processed in this invocation (the rest came from checkpoints)
-    cache_hits: int = 0
-
-    @property
-    def report(self) -> Path:
-        return self.out_dir / "report.html"
-
-
-class FeatureStore:
-    """The driver's side of the feature cache: one read up front, batched appends."""
-
-    def __init__(self, read: bool, max_atoms: int):
-        from gfa_ml.featurize.cache import KEY, FeatureCache
-
-        self.cache = FeatureCache()
-        self.rows = self.cache.load() if read else pd.DataFrame(index=pd.Index([], name=KEY))
-        self.max_atoms = max_atoms
-        self.pending: list[pd.DataFrame] = []
-        self.hits = 0
-
-    def key(self, item: CifItem) -> str:
-        from gfa_ml.featurize.cache import cache_key
-
-        return cache_key(item.cif_text, item.id, item.source, self.max_atoms)
-
-    def lookup(self, hits: list[tuple[str, CifItem]]) -> pd.DataFrame:
-        rows = self.rows.loc[[k for k, _ in hits]].reset_index(drop=True)
-        rows["id"] = [it.id for _, it in hits]
-        rows["source"] = [it.source for _, it in hits]
-        self.hits += len(hits)
-        return rows
-
-    def add(self, fresh: pd.DataFrame, flush: bool = False) -> None:
-        if len(fresh):
-            self.pending.append(fresh)
-        if self.pending and (flush or sum(map(len, self.pending)) >= CACHE_FLUSH_ROWS):
-            self.cache.add(pd.concat(self.pending, ignore_index=True))
-            self.pending = []
 
 
 def _chunks(
-    items: Iterator[CifItem], store: FeatureStore, size: int, ship_hit_texts: bool,
+    items: Iterator[CifItem], engine: FeatureEngine, size: int, ship_hit_texts: bool,
 ) -> Iterator[Chunk]:
     """Group the stream into chunks; cache hits travel as feature rows, not CIF text."""
     todo: list[CifItem] = []
@@ -93,9 +40,10 @@ def _chunks(
     hits: list[tuple[str, CifItem]] = []
     texts: dict[str, str] = {}
     hit_texts: dict[str, str] = {}
+    hit_size = size * get_settings().screen.cached_chunk_factor
 
     def emit() -> Chunk:
-        chunk = Chunk(list(todo), list(keys), store.lookup(hits) if hits else None, dict(texts),
+        chunk = Chunk(list(todo), list(keys), engine.lookup(hits) if hits else None, dict(texts),
                       dict(hit_texts))
         for buf in (todo, keys, hits, texts, hit_texts):
             buf.clear()
@@ -103,15 +51,15 @@ def _chunks(
 
     for item in items:
         texts[item.id] = item.cif_text
-        key = store.key(item)
-        if key in store.rows.index:
+        key = engine.key(item)
+        if key in engine:
             hits.append((key, item))
             if ship_hit_texts:
                 hit_texts[item.id] = item.cif_text
         else:
             todo.append(item)
             keys.append(key)
-        if len(todo) >= size or len(hits) >= size * CACHED_CHUNK_FACTOR:
+        if len(todo) >= size or len(hits) >= hit_size:
             yield emit()
     if todo or hits:
         yield emit()
@@ -192,34 +140,32 @@ def run_screen(
     if progress:
         progress(done, plan.total)
 
-    store = FeatureStore(use_cache, max_atoms)
+    engine = FeatureEngine(use_cache, max_atoms, flush_rows=cfg.screen.cache_flush_rows)
     task = ChunkTask(predictor, filters, max_atoms)
     top_n = top_n or cfg.screen.top_n
     best = BestCandidates(top_n, cfg.screen.window_scale_K)
     computed = 0
     try:
-        chunks = _chunks(plan.iter_items(skip=done_ids), store, chunk_size, ship_texts)
+        chunks = _chunks(plan.iter_items(skip=done_ids), engine, chunk_size, ship_texts)
         # cache-hit chunks only need predictions: cheaper in this process than shipping them
         cheap = lambda c: not c.needs_worker  # noqa: E731 - one predicate, used once
         for chunk, result in map_chunks(task, chunks, executor, inline=cheap):
             if not isinstance(result, ChunkResult):
                 result = _failed_chunk(chunk, result)
             ckpt.write(result.rows)
-            store.add(result.fresh)
+            engine.add(result.fresh)
             best.update(result.rows, chunk.texts)
             computed += len(chunk)
             done += len(chunk)
             if progress:
                 progress(done, plan.total)
     finally:
-        store.add(pd.DataFrame(), flush=True)
+        engine.flush()
 
     result = _finish(plan, specs, ckpt.load(), out_dir, cfg.screen.window_scale_K)
     result.seconds = time.perf_counter() - t0
     result.computed = computed
-    result.cache_hits = store.hits
-    from gfa_ml.screen.report import write_report
-
+    result.cache_hits = engine.hits
     write_report(result, predictor, filters, executor, top_n, best.texts)
     return result
 

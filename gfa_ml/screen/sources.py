@@ -16,7 +16,14 @@ from pathlib import Path
 import pandas as pd
 
 from gfa_ml.structures import core_mof
-from gfa_ml.structures.inputs import CifItem, InputError, cif_stem, iter_inputs, read_cif_text
+from gfa_ml.structures.inputs import (
+    CifItem,
+    InputError,
+    cif_stem,
+    iter_inputs,
+    read_cif_text,
+    resolve_refs,
+)
 
 #: ``source`` value of an ``errors.csv`` line for a requested refcode that matched nothing
 REFCODES_SOURCE = "--refcodes"
@@ -153,14 +160,7 @@ def refcodes_digest(refcodes: list[str] | None) -> str:
 
 def read_cifs(keys: Iterable[tuple[str, str]]) -> dict[str, str]:
     """CIF text of ``(id, source)`` pairs from a ranked table (the top candidates' CIFs)."""
-    by_set: dict[str, list[str]] = {}
-    out: dict[str, str] = {}
-    for id_, source in keys:
-        dataset = core_mof.parse_source(source)
-        if dataset is not None:
-            by_set.setdefault(dataset, []).append(id_)
-        elif Path(source).is_file():
-            out[id_] = read_cif_text(Path(source))
-    for dataset, names in by_set.items():
-        out.update(core_mof.iter_cifs(dataset, names=names))
-    return out
+    refs = ((id_, f"{source}/{id_}" if source.startswith(core_mof.SOURCE_PREFIX) else source)
+            for id_, source in keys)
+    # file sources are the paths given on the command line: relative to the working directory
+    return {it.id: it.cif_text for it in resolve_refs(refs, home=Path(), strict=False)}

@@ -15,7 +15,8 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from gfa_ml.screen.filters import DONOR_COLUMNS, Filters
+from gfa_ml.featurize.schema import DONOR_OF
+from gfa_ml.screen.filters import Filters
 from gfa_ml.screen.rank import (
     DESCRIPTOR_COLUMNS,
     PREDICTION_COLUMNS,
@@ -81,8 +82,7 @@ class ChunkResult:
 
 def _donor_string(frame: pd.DataFrame) -> pd.Series:
     """``node_donor_*`` flags -> 'N', 'N,O', ... (for people, not for models)."""
-    names = {col: ("halide" if d == "HALIDE" else d) for d, col in DONOR_COLUMNS.items()
-             if len(d) == 1 or d == "HALIDE"}
+    names = {col: col.removeprefix("node_donor_") for col in dict.fromkeys(DONOR_OF.values())}
     cols = [c for c in names if c in frame]
     flags = frame[cols].fillna(0).to_numpy() > 0
     labels = np.array([names[c] for c in cols], dtype=object)
@@ -110,19 +110,11 @@ class ChunkTask:
 
     def featurize(self, items: list[CifItem], keys: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(feature rows of all items, the subset to store in the cache with its keys)."""
-        from gfa_ml.featurize import featurize_cif
-        from gfa_ml.featurize.batch import output_columns
-        from gfa_ml.featurize.cache import KEY
+        from gfa_ml.featurize.engine import compute_rows, output_columns
 
-        rows, fresh = [], []
         limit = self.filters.max_atoms
-        for it, key in zip(items, keys, strict=True):
-            if limit is not None and _too_big(it, limit):
-                rows.append({"id": it.id, "status": "filtered", "error": "max_atoms"})
-                continue
-            rec = featurize_cif(it.cif_text, it.id, it.source, self.max_atoms).as_record()
-            rows.append(rec)
-            fresh.append({**rec, KEY: key})
+        skip = None if limit is None else lambda it: "max_atoms" if _too_big(it, limit) else ""
+        rows, fresh = compute_rows(items, keys, self.max_atoms, skip)
         feats = pd.DataFrame(rows).reindex(columns=output_columns())
         feats["source"] = [it.source for it in items]
         return feats, pd.DataFrame(fresh)

@@ -158,3 +158,48 @@ def iter_inputs(specs: Iterable[str], names: Iterable[str] | None = None) -> Inp
     :class:`InputError` right here, before any work; iterating streams the CIFs.
     """
     return InputPlan(specs, names)
+
+
+def is_structure_ref(ref: str) -> bool:
+    """True for ``core-mof:SET/NAME`` (one CoRE structure, not a whole set)."""
+    return ref.startswith(core_mof.SOURCE_PREFIX) and "/" in ref
+
+
+def resolve_refs(
+    refs: Iterable[tuple[str, str]], home: Path | None = None, strict: bool = True,
+) -> Iterator[CifItem]:
+    """The one CIF-reference resolver: a :class:`CifItem` per ``(id, reference)``, id kept.
+
+    A reference names one structure: ``core-mof:SET/NAME`` or a CIF file (relative paths from
+    ``home``, default the project home; ``.cif.gz`` read gunzipped). Files come first, in
+    order; CoRE structures follow, one tarball pass per set. One reference may serve several
+    ids. ``strict``: a missing file or unknown CoRE set raises :class:`InputError`; otherwise
+    it is left out (the caller reports "CIF not found"). A CoRE name absent from its set is
+    always left out.
+    """
+    if home is None:
+        from gfa_ml.config import get_settings
+
+        home = get_settings().paths.home
+    by_set: dict[str, dict[str, list[str]]] = {}
+    for id_, ref in refs:
+        if is_structure_ref(ref):
+            spec, _, name = ref.partition("/")
+            try:
+                core_set = core_mof.parse_source(spec)
+            except core_mof.UnknownCoreSet as exc:
+                if strict:
+                    raise InputError(str(exc)) from None
+                continue
+            by_set.setdefault(core_set, {}).setdefault(name, []).append(id_)
+            continue
+        path = Path(ref) if Path(ref).is_absolute() else home / ref
+        if path.is_file():
+            yield CifItem(id=id_, cif_text=read_cif_text(path), source=str(path))
+        elif strict:
+            raise InputError(f"{ref}: no such CIF file")
+    for core_set, names in by_set.items():
+        source = core_mof.SOURCE_PREFIX + core_set
+        for name, text in core_mof.iter_cifs(core_set, names=list(names)):
+            for id_ in names[name]:
+                yield CifItem(id=id_, cif_text=text, source=source)

@@ -31,10 +31,6 @@ from gfa_ml.tct.references import pick_reference, scale_glasses
 from gfa_ml.tct.solver import Networks, fragility, solve_tg
 from gfa_ml.tct.tables import FamilyTable, load_family
 
-THETA_BOUNDS = (0.6, 1.8)
-#: residual (K) given to a training glass whose Tg equation has no root for trial onsets
-NO_ROOT_PENALTY_K = 100.0
-
 
 @dataclass(frozen=True)
 class Variant:
@@ -107,7 +103,7 @@ def _starts(theta0: np.ndarray, table: FamilyTable, free: list[int]) -> list[np.
     for values in itertools.product(table.start_values, repeat=len(idx)):
         start = theta0.copy()
         start[idx] = values
-        starts.append(np.clip(start, *THETA_BOUNDS))
+        starts.append(np.clip(start, *get_settings().tct.theta_bounds))
     return starts or [theta0]
 
 
@@ -200,14 +196,14 @@ def fit_family(
     def residuals(free_theta: np.ndarray) -> np.ndarray:
         theta = _expand(free_theta, free, tied, len(soft))
         pred = data.tau(theta, onset, d) * data.scale_K
-        err = np.where(np.isfinite(pred), pred - target, NO_ROOT_PENALTY_K)
+        err = np.where(np.isfinite(pred), pred - target, cfg.no_root_penalty_K)
         return np.concatenate([err / cfg.sigma_K, prior_residuals(theta, table, free)])
 
     theta, rmse = theta0, float("nan")
     if fit_idx:
         best = None
         for start in _starts(theta0[free], table, free):
-            res = least_squares(residuals, start, bounds=THETA_BOUNDS, diff_step=1e-3,
+            res = least_squares(residuals, start, bounds=cfg.theta_bounds, diff_step=1e-3,
                                 loss=cfg.loss)
             if best is None or res.cost < best.cost:
                 best = res

@@ -51,7 +51,9 @@ def _graph_smiles(symbols: Sequence[str], bonds: Sequence[tuple[int, int]]) -> s
 
 @cache
 def _linker_names(family: str) -> dict[str, str]:
-    """Heavy-atom skeleton -> linker name of the family's table."""
+    """Heavy-atom skeleton -> linker name of the family's table (none: no table)."""
+    if family not in available_families():
+        return {}
     table = load_family(family)
     out = {}
     for name, graph in table.linkers.items():

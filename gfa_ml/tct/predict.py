@@ -1,7 +1,9 @@
 """TCT Tg for a table of materials: calibrate each family on its training glasses, then predict.
 
-``predict_tg(df)`` is what ``gfa predict`` calls to fill ``Tg_tct_K``; by default it calibrates on
-the curated measured table (``gfa_ml.data.measured``).
+``predict_tg(df)`` is what ``gfa tct`` runs (an analysis: it calibrates on the curated measured
+table, ``gfa_ml.data.measured``, or on ``--training``). ``gfa predict`` and the screen never
+calibrate: they serve the fitted ``tct`` model (:mod:`gfa_ml.models.tct_model`, saved by
+``gfa train --model tct --target Tg``), which holds the same calibrations.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from gfa_ml.glass_rules import RULE_RATIO
 from gfa_ml.tct.calibrate import Calibration, Variant, fit_family
 from gfa_ml.tct.nested import CANDIDATES, FoldPredictor, Folds, NestedFold, loo, nested_fold, select
 from gfa_ml.tct.predict import glasses_from_frame, training_rows
@@ -23,7 +24,6 @@ from gfa_ml.tct.records import Glass
 
 #: metal -> linkers allowed in the validation series (Im is the parent)
 SERIES = {"Zn": frozenset({"Im", "bIm", "mbIm", "ClbIm"}), "Cd": frozenset({"Im", "bIm"})}
-RULE_RATIO = 2.0 / 3.0
 COMMAND = "gfa tct --validate"
 BAR_K = 10.0
 
