@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from pydantic import BaseModel, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pymatgen.core.periodic_table import Element
 from rdkit import Chem, RDLogger
 
@@ -36,6 +42,12 @@ RDLogger.DisableLog("rdApp.*")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9._()+\-]*$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _EXCLUDED_REQUIRED = ("id", "name", "family")
+#: columns with a closed vocabulary: (allowed values, may the cell be empty)
+_CHOICES = {
+    "dimensionality": (DIMENSIONALITIES, True), "route": (ROUTES, True),
+    "meltable": (TRISTATE, False), "glass_formed": (TRISTATE, False),
+    "label_strength": (LABEL_STRENGTHS, True),
+}
 # a Tg/Tm below this (in kelvin) is not seen in any glass former: the numbers are likely in °C
 _MIN_TG_OVER_TM = 0.5
 #: a value below 0 °C here is most likely a Celsius number (a glass transition below 0 °C is
@@ -122,32 +134,14 @@ class MeasuredRecord(BaseModel):
                 raise ValueError(f"{part!r} is not a whole number") from None
         return v
 
-    @field_validator("dimensionality")
+    @field_validator("dimensionality", "route", "meltable", "glass_formed", "label_strength")
     @classmethod
-    def _dim(cls, v: str) -> str:
-        if v and v not in DIMENSIONALITIES:
-            raise ValueError(f"dimensionality {v!r} must be one of {', '.join(DIMENSIONALITIES)}")
-        return v
-
-    @field_validator("route")
-    @classmethod
-    def _route(cls, v: str) -> str:
-        if v and v not in ROUTES:
-            raise ValueError(f"route {v!r} must be one of {', '.join(ROUTES)}")
-        return v
-
-    @field_validator("meltable", "glass_formed")
-    @classmethod
-    def _tristate(cls, v: str) -> str:
-        if v not in TRISTATE:
-            raise ValueError(f"{v!r} must be one of {', '.join(TRISTATE)}")
-        return v
-
-    @field_validator("label_strength")
-    @classmethod
-    def _strength(cls, v: str) -> str:
-        if v and v not in LABEL_STRENGTHS:
-            raise ValueError(f"{v!r} must be one of {', '.join(LABEL_STRENGTHS)} (or empty)")
+    def _choice(cls, v: str, info: ValidationInfo) -> str:
+        allowed, may_be_empty = _CHOICES[info.field_name]
+        if (v or not may_be_empty) and v not in allowed:
+            label = f"{info.field_name} " if info.field_name in ("dimensionality", "route") else ""
+            empty = " (or empty)" if info.field_name == "label_strength" else ""
+            raise ValueError(f"{label}{v!r} must be one of {', '.join(allowed)}{empty}")
         return v
 
     @field_validator("ligand_smiles")
