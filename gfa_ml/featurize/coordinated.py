@@ -37,11 +37,17 @@ class LigandError(ValueError):
     """A ligand SMILES RDKit cannot read."""
 
 
-def _mol(smiles: str):
+def rdkit_parse(text: str, smarts: bool = False):
+    """RDKit molecule (or SMARTS query) of ``text``, None when RDKit cannot read it; RDKit's
+    own stderr chatter is silenced so the caller's one-line error is the only message."""
     from rdkit import Chem, RDLogger
 
     RDLogger.DisableLog("rdApp.*")
-    mol = Chem.MolFromSmiles(smiles)
+    return Chem.MolFromSmarts(text) if smarts else Chem.MolFromSmiles(text)
+
+
+def _mol(smiles: str):
+    mol = rdkit_parse(smiles)
     if mol is None:
         raise LigandError(f"RDKit cannot read ligand SMILES {smiles!r}")
     return mol

@@ -14,6 +14,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from gfa_ml.featurize.coordinated import rdkit_parse
 from gfa_ml.featurize.schema import DONOR_OF, HALIDE_LABEL
 
 #: ``--donor`` values (upper case) -> featurizer flag column: the featurizer's donor map, plus
@@ -42,10 +43,7 @@ def _element(symbol: str) -> str:
 
 @lru_cache(maxsize=8)
 def _smarts(pattern: str):
-    from rdkit import Chem, RDLogger
-
-    RDLogger.DisableLog("rdApp.*")
-    query = Chem.MolFromSmarts(pattern)
+    query = rdkit_parse(pattern, smarts=True)
     if query is None:
         raise FilterError(f"--linker-smarts: RDKit cannot read SMARTS {pattern!r}")
     return query
