@@ -129,6 +129,20 @@ def test_broken_cif_is_listed_and_the_rest_screened(project: Path, predictor) ->
     assert "\n" not in errors["error"].iloc[0]
 
 
+def test_every_block_of_a_csd_export_is_screened(project: Path, predictor) -> None:
+    """One file holding ZIF-4 and ZIF-8 (as a CSD export can) gives two ranked rows, not one."""
+    src = project / "export"
+    src.mkdir()
+    (src / "export.cif").write_text("\n".join(
+        (project / "cifs" / f"{name}.cif").read_text() for name in (ZIF4, ZIF8)))
+    result = run_screen([str(src)], project / "out_export", predictor,
+                        executor=ExecutorSpec("local", 1))
+    ids = sorted(result.ranked["id"])
+    assert len(ids) == 2 and all(i.startswith("export#") for i in ids), ids
+    errors = pd.read_csv(project / "out_export" / "errors.csv")
+    assert errors.empty, errors
+
+
 def test_interrupted_screen_resumes_to_the_same_result(project: Path, predictor) -> None:
     cifs = str(project / "cifs")
     n = len(list(Path(cifs).glob("*.cif")))

@@ -23,7 +23,7 @@ from gfa_ml.screen.filters import Filters
 from gfa_ml.screen.rank import SERVED, failures, rank
 from gfa_ml.screen.report import write_report
 from gfa_ml.screen.result import ScreenResult
-from gfa_ml.screen.sources import SourcePlan, plan_sources, refcodes_digest
+from gfa_ml.screen.sources import SourcePlan, covered, plan_sources, refcodes_digest
 from gfa_ml.screen.task import Chunk, ChunkResult, ChunkTask, Predictor
 from gfa_ml.structures.inputs import CifItem
 
@@ -136,7 +136,8 @@ def run_screen(
     ckpt = Checkpoints(out_dir, fingerprint(specs, refcodes, filters, predictor))
     ckpt.start(resume)
     done_ids = ckpt.done_ids()
-    done = sum(1 for k, _ in plan.entries() if k in done_ids)
+    done_entries = covered(done_ids)
+    done = sum(1 for k, _ in plan.entries() if k in done_entries)
     if progress:
         progress(done, plan.total)
 
@@ -175,7 +176,7 @@ def _finish(
     window_scale_K: float,
 ) -> ScreenResult:
     """Write ranked.csv/.parquet and errors.csv from all checkpointed rows."""
-    seen = set(results["id"])
+    seen = covered(results["id"])
     missing = [{"id": k, "source": s, "status": "error", "error": f"not found in {s}"}
                for k, s in plan.entries() if k not in seen]
     early = [{"id": e.id, "source": e.source, "status": "error", "error": e.error}

@@ -23,6 +23,7 @@ from gfa_ml.structures.inputs import (
     iter_inputs,
     read_cif_text,
     resolve_refs,
+    split_blocks,
 )
 
 #: ``source`` value of an ``errors.csv`` line for a requested refcode that matched nothing
@@ -52,7 +53,8 @@ class SourcePlan:
         return sum(len(names) for _, names in self.core) + len(self.files)
 
     def entries(self) -> list[tuple[str, str]]:
-        """``(id, source)`` of every planned structure, in plan order."""
+        """``(id, source)`` of every planned file or CoRE structure, in plan order (a file's
+        blocks come back as ``id#block``: :func:`covered` matches them to their entry)."""
         out = [(n, core_mof.SOURCE_PREFIX + s) for s, names in self.core for n in names]
         return out + [(cif_stem(p), str(p)) for p in self.files]
 
@@ -67,9 +69,19 @@ class SourcePlan:
             for name, text in core_mof.iter_cifs(dataset, names=todo):
                 yield CifItem(id=name, cif_text=text, source=source)
         for path in self.files:
-            if cif_stem(path) in skip:
+            stem = cif_stem(path)
+            if stem in skip:
                 continue
-            yield CifItem(id=cif_stem(path), cif_text=read_cif_text(path), source=str(path))
+            # a CSD export may hold many structures: one item per data block (stem#block)
+            for item in split_blocks(read_cif_text(path), stem, str(path)):
+                if item.id not in skip:
+                    yield item
+
+
+def covered(ids: Iterable[str]) -> set[str]:
+    """The plan entries ``ids`` account for: each id and the file stem of a block id."""
+    ids = set(ids)
+    return ids | {i.split("#", 1)[0] for i in ids if "#" in i}
 
 
 def read_refcodes(path: Path) -> list[str]:
