@@ -149,13 +149,16 @@ def inner_folds(ts: TrainingSet, tr: np.ndarray, seed: int) -> np.ndarray:
 def cross_validate(
     spec: ModelSpec, ts: TrainingSet, folds: pd.Series, scheme: str = "grouped",
     trials: int | None = None, coverage: float | None = None, seed: int | None = None,
-    train_mask: np.ndarray | None = None,
+    train_mask: np.ndarray | None = None, intervals: bool = True,
 ) -> CVResult:
     """Out-of-fold predictions of ``spec`` on the given folds (see module docstring).
 
     ``train_mask`` restricts which rows may ever be trained on (all by default): the test folds
     stay identical, which is how a model trained without new lab data is compared with one
-    trained with it.
+    trained with it, and how a learning curve shrinks its training groups. ``intervals=False``
+    skips the conformal half-width (an inner cross-validation per fold) when only the point
+    predictions are wanted. A classifier whose training part holds one class leaves that fold
+    unscored, with the reason.
     """
     s = get_settings()
     trials = s.models.tuning_trials if trials is None else trials
@@ -173,6 +176,10 @@ def cross_validate(
         te, tr = fold == k, (fold != k) & ~ts.partial
         if train_mask is not None:
             tr &= train_mask
+        if ts.target.task == "classification" and len(np.unique(ts.y[tr])) < 2:
+            reason[te] = "training part holds one class"
+            all_params.append({})
+            continue
         w = None if ts.weight is None else ts.weight[tr]
         inner = inner_folds(ts, tr, seed + int(k))
         params = {}
@@ -189,7 +196,7 @@ def cross_validate(
         nolig[te] = _predict_without_ligands(model, Xte, p)
         why = model.nan_reasons(Xte).reindex(Xte.index).fillna("").to_numpy()
         reason[te] = np.where(np.isnan(p) & (why == ""), "model returned NaN", why)
-        if ts.target.task == "regression":
+        if ts.target.task == "regression" and intervals:
             own = model.predict_interval(Xte, coverage)
             if own is not None:
                 lo[te], hi[te] = own

@@ -17,27 +17,11 @@ import numpy as np
 import pandas as pd
 
 from gfa_ml.config import get_settings
-from gfa_ml.models.evaluation import ModelSpec, build_model
-from gfa_ml.models.metrics import metrics_for
+from gfa_ml.models.evaluation import ModelSpec, cross_validate
 from gfa_ml.models.targets import TARGETS
 from gfa_ml.models.training_data import TrainingSet
-from gfa_ml.models.tuning import fit_model
 
 FRACTIONS = (0.25, 0.5, 0.75, 1.0)
-
-
-def _oof(spec: ModelSpec, ts: TrainingSet, fold: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    """Out-of-fold predictions when only rows in ``keep`` may be trained on."""
-    pred = np.full(len(ts.y), np.nan)
-    for k in sorted(set(fold[fold >= 0])):
-        tr = (fold != k) & keep
-        te = fold == k
-        if ts.target.task == "classification" and len(np.unique(ts.y[tr])) < 2:
-            continue  # one class left in this draw: nothing to learn, the fold stays unscored
-        w = None if ts.weight is None else ts.weight[tr]
-        model = fit_model(build_model(spec, ts.target), ts.X[tr], ts.y[tr], w)
-        pred[te] = np.asarray(model.predict(ts.X[te]), dtype=float)
-    return pred
 
 
 def learning_curve(
@@ -46,7 +30,7 @@ def learning_curve(
 ) -> pd.DataFrame:
     """One row per (fraction, draw): training groups kept, rows scored, the primary metric."""
     seed = get_settings().seed if seed is None else seed
-    fold = folds.reindex(ts.X.index).fillna(-1).astype(int).to_numpy()
+    folds = folds.reindex(ts.X.index).fillna(-1).astype(int)
     groups = ts.groups.to_numpy()
     uniq = np.unique(groups)
     metric = ts.target.metric
@@ -57,13 +41,11 @@ def learning_curve(
             n_keep = max(2, round(frac * len(uniq)))
             kept = uniq if frac >= 1.0 else rng.choice(uniq, size=n_keep, replace=False)
             keep = np.isin(groups, kept)
-            pred = _oof(spec, ts, fold, keep)
-            ok = (fold >= 0) & ~np.isnan(pred)
-            m = metrics_for(ts.target.task, ts.y[ok], pred[ok])
+            res = cross_validate(spec, ts, folds, trials=0, train_mask=keep, intervals=False)
             rows.append({"target": ts.target.name, "model": spec.label, "fraction": frac,
                          "draw": draw, "groups": len(kept), "rows_trained": int(keep.sum()),
-                         "n_scored": int(ok.sum()), "n_total": int((fold >= 0).sum()),
-                         "metric": metric, "value": m[metric]})
+                         "n_scored": len(res.served), "n_total": len(res.oof),
+                         "metric": metric, "value": res.overall()[metric]})
     return pd.DataFrame(rows)
 
 

@@ -213,18 +213,18 @@ def build_training_set(
         "y": np.concatenate(parts["y"]).astype(float),
         "train_only": np.concatenate(parts["train_only"]),
     }, index=X.index)
+    source = pd.concat(parts["source"]).set_axis(X.index)
     return TrainingSet(
         target=target, X=X[keep], y=np.concatenate(parts["y"]).astype(float)[keep],
         groups=pd.concat(parts["groups"]).set_axis(X.index)[keep],
         families=pd.concat(parts["families"]).set_axis(X.index)[keep],
-        source=pd.concat(parts["source"]).set_axis(X.index)[keep],
+        source=source[keep],
         version=version, variant=variant,
         strength=pd.concat(parts["strength"]).set_axis(X.index)[keep],
         weight=None if np.all(weight == 1.0) else weight[keep],
         train_only=np.concatenate(parts["train_only"])[keep],
         excluded=X.loc[failed, "error"].fillna("").astype(str), labelled=labelled,
-        partial=((status == "partial") & (pd.concat(parts["source"]).set_axis(X.index)
-                                          == "td_proxy")).to_numpy()[keep],
+        partial=((status == "partial") & (source == "td_proxy")).to_numpy()[keep],
     )
 
 
