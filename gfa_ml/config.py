@@ -112,7 +112,9 @@ class ModelSettings(BaseModel):
     tuning_trials: int = 8
     coverage: float = 0.9
     #: how the Td-proxy MOFs (no reported melting) enter the meltability classifier:
-    #: "weighted" = presumed non-meltable at ``proxy_negative_weight``; "none" = left out
+    #: "weighted" = presumed non-meltable at ``proxy_negative_weight`` times the labelled-only
+    #: model's P(not meltable) (positive-unlabelled, :mod:`gfa_ml.models.fidelity`); "none" =
+    #: left out
     proxy_negatives: str = "weighted"
     proxy_negative_weight: float = 0.05
     #: training weight of a measured meltable label by its support (``label_strength``): an
@@ -212,8 +214,6 @@ class ScreenSettings(BaseModel):
     default_subset: str = "core-mof:2019-ASR"
     #: candidates shown in the report and written out as CIFs
     top_n: int = 25
-    #: width (kelvin) of the logistic that discounts P(meltable) by the melt window Td - Tm
-    window_scale_K: float = 50.0
     #: a chunk of cache hits only needs predicting: it may hold this many times more structures
     cached_chunk_factor: int = 10
     #: freshly computed feature rows are written to the cache in batches of at least this many

@@ -142,7 +142,7 @@ def test_screen_ranks_partial_rows_with_their_status():
         "p_meltable": [0.2, 0.6, np.nan], "Tm_K": [800.0, 700.0, np.nan],
         "Td_K": [900.0, 850.0, np.nan],
     })
-    ranked = rank(results, 50.0)
+    ranked = rank(results)
     assert list(ranked["id"]) == ["disordered", "zif"]
     assert ranked.loc[0, "status"] == "partial" and "overlapping" in ranked.loc[0, "error"]
     assert list(failures(results)["id"]) == ["broken"]

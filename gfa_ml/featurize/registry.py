@@ -44,8 +44,9 @@ def unregister_featurizer(name: str) -> None:
 
 
 def registered_columns(feature_set: str = "all") -> tuple[str, ...]:
-    """Columns of the registered featurizers in ``feature_set`` (``all`` or ``shared``)."""
-    return tuple(c for f in _FEATURIZERS.values() if f.shared or feature_set == "all"
+    """Columns of the registered featurizers in ``feature_set`` (``all``, ``measured`` or
+    ``shared``; a record featurizer is shared or structure-only, and ``measured`` takes both)."""
+    return tuple(c for f in _FEATURIZERS.values() if f.shared or feature_set != "shared"
                  for c in f.columns)
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from gfa_ml.config import get_settings
 from gfa_ml.models.base import GFAModel
+from gfa_ml.models.calibration import Calibration, fit_calibration
 from gfa_ml.models.conformal import conformal_halfwidth, interval
 from gfa_ml.models.metrics import metrics_for
 from gfa_ml.models.registry import get_model_class
@@ -87,7 +88,8 @@ class CVResult:
 
     def overall(self, rows: pd.Index | None = None) -> dict[str, float]:
         df = self.served if rows is None else self.served.loc[self.served.index.intersection(rows)]
-        m = metrics_for(self.task, df["y"].to_numpy(), df["pred"].to_numpy(), df["lo"], df["hi"])
+        m = metrics_for(self.task, df["y"].to_numpy(), df["pred"].to_numpy(), df["lo"], df["hi"],
+                        thr=df.get("thr"))
         m["n_total"] = float(len(self.oof))
         m["n_out_of_scope"] = float(self.oof["pred"].isna().sum())
         return m
@@ -115,21 +117,31 @@ class CVResult:
         out = []
         for k, df in served.groupby("fold"):
             m = metrics_for(self.task, df["y"].to_numpy(), df["pred"].to_numpy(), df["lo"],
-                            df["hi"])
+                            df["hi"], thr=df.get("thr"))
             out.append({"fold": k, **m})
         return pd.DataFrame(out)
 
 
-def _halfwidth(
+def _inner_oof(
     spec: ModelSpec, ts: TrainingSet, tr: np.ndarray, params: dict[str, Any], inner: np.ndarray,
-    coverage: float,
-) -> tuple[float, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray]:
+    """Inner out-of-fold predictions of a training part, and which of its rows are scored."""
     scored = ~ts.train_only[tr]
     _, oof = inner_loss(
         lambda p: build_model(spec, ts.target, p), params, ts.X[tr], ts.y[tr], inner,
         None if ts.weight is None else ts.weight[tr], scored, ts.target.task,
     )
-    return conformal_halfwidth(ts.y[tr][scored] - oof[scored], coverage), oof
+    return oof, scored
+
+
+def inner_calibration(
+    spec: ModelSpec, ts: TrainingSet, tr: np.ndarray, params: dict[str, Any], inner: np.ndarray,
+) -> Calibration:
+    """Platt scaling + balanced-accuracy threshold from a training part's inner out-of-fold
+    scores (:mod:`gfa_ml.models.calibration`); label weights weigh them as in training."""
+    oof, scored = _inner_oof(spec, ts, tr, params, inner)
+    w = None if ts.weight is None else ts.weight[tr][scored]
+    return fit_calibration(ts.y[tr][scored], oof[scored], w)
 
 
 def inner_folds(ts: TrainingSet, tr: np.ndarray, seed: int) -> np.ndarray:
@@ -156,9 +168,10 @@ def cross_validate(
     ``train_mask`` restricts which rows may ever be trained on (all by default): the test folds
     stay identical, which is how a model trained without new lab data is compared with one
     trained with it, and how a learning curve shrinks its training groups. ``intervals=False``
-    skips the conformal half-width (an inner cross-validation per fold) when only the point
-    predictions are wanted. A classifier whose training part holds one class leaves that fold
-    unscored, with the reason.
+    skips the inner cross-validation per fold that sizes a regressor's conformal half-width and
+    calibrates a classifier's probabilities and yes/no threshold (column ``thr``), when only
+    the point predictions / ranking are wanted. A classifier whose training part holds one
+    class leaves that fold unscored, with the reason.
     """
     s = get_settings()
     trials = s.models.tuning_trials if trials is None else trials
@@ -169,7 +182,7 @@ def cross_validate(
     fold = folds.reindex(ts.X.index).to_numpy()
     n = len(ts.y)
     pred, lo, hi = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
-    nolig = np.full(n, np.nan)
+    nolig, thr = np.full(n, np.nan), np.full(n, np.nan)
     reason = np.full(n, "", dtype=object)
     all_params = []
     for k in sorted(set(fold[fold >= 0])):
@@ -201,15 +214,20 @@ def cross_validate(
             if own is not None:
                 lo[te], hi[te] = own
             elif (inner >= 0).any():
-                q, _ = _halfwidth(spec, ts, tr, params, inner, coverage)
+                oof_in, scored_in = _inner_oof(spec, ts, tr, params, inner)
+                q = conformal_halfwidth(ts.y[tr][scored_in] - oof_in[scored_in], coverage)
                 lo[te], hi[te] = interval(p, q)
+        elif intervals and (inner >= 0).any():
+            cal = inner_calibration(spec, ts, tr, params, inner)
+            pred[te] = cal(p)
+            thr[te] = cal.threshold
     scored = fold >= 0
     oof = pd.DataFrame(
         {
             "fold": fold, "y": ts.y, "pred": pred, "lo": lo, "hi": hi, "reason": reason,
             "family": ts.families.to_numpy(), "source": ts.source.to_numpy(),
             "strength": ts.strength.to_numpy(),
-            "pred_nolig": nolig,
+            "pred_nolig": nolig, "thr": thr,
         },
         index=ts.X.index,
     )

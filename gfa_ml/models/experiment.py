@@ -57,8 +57,34 @@ def _figures(study: Study, fig_dir: Path, tag: str) -> dict[str, list[Path]]:
                     if r is not None and len(r.served):
                         figs.append(plots.parity(
                             r, fig_dir / f"{tag}_{target}_{scheme}_{model}_parity.png", t.unit))
+        if (shap := _shap_by_family(study, target, fig_dir, tag)) is not None:
+            figs.append(shap)
         out[target] = figs
     return out
+
+
+def _shap_by_family(study: Study, target: str, fig_dir: Path, tag: str) -> Path | None:
+    """Mean |SHAP| per feature family (in a chemist's words) of the xgb model fitted on the
+    whole training set of the variant a chemist gets (``gfa train``'s default), over its
+    labelled materials; None when xgboost is not one of the target's models."""
+    from gfa_ml.models.evaluation import ModelSpec, build_model
+    from gfa_ml.models.explain import mean_abs_by_family
+    from gfa_ml.models.training import default_variant
+    from gfa_ml.models.tuning import fit_model
+
+    t = TARGETS[target]
+    ts = study.sets.get((target, default_variant(t))) or study.sets.get((target, ""))
+    if ts is None or "xgb" not in t.models:
+        return None
+    use = ~ts.partial
+    model = fit_model(build_model(ModelSpec("xgb"), t), ts.X[use], ts.y[use],
+                      None if ts.weight is None else ts.weight[use])
+    labelled = ts.X[use & ~ts.train_only]
+    series = mean_abs_by_family(model.contributions(labelled))
+    unit = "log-odds" if t.task == "classification" else t.unit
+    return plots.importances(series, fig_dir / f"{tag}_{target}_shap_families.png",
+                             f"{t.label}: what xgb learns from (mean |SHAP|, {unit}, "
+                             f"n = {len(labelled)})")
 
 
 def run_experiment(

@@ -54,8 +54,12 @@ def mae_interval(
     return float(lo), float(hi)
 
 
-def classification_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
+def classification_metrics(y: np.ndarray, p: np.ndarray, thr=None) -> dict[str, float]:
+    """``thr``: per-row yes/no threshold (chosen in each row's training folds); NaN or None
+    -> 0.5."""
     y, p = np.asarray(y, int), np.asarray(p, float)
+    t = np.full(len(p), 0.5) if thr is None else np.asarray(thr, float)
+    t = np.where(np.isnan(t), 0.5, t)
     out = {k: np.nan for k in CLASSIFICATION}
     out["n"] = float(len(y))
     if len(y) == 0:
@@ -63,13 +67,15 @@ def classification_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
     out["brier"] = float(brier_score_loss(y, p, pos_label=1)) if len(y) else np.nan
     if len(np.unique(y)) == 2:
         out["auc"] = float(roc_auc_score(y, p))
-        out["bacc"] = float(balanced_accuracy_score(y, (p >= 0.5).astype(int)))
+        out["bacc"] = float(balanced_accuracy_score(y, (p >= t).astype(int)))
     return out
 
 
-def metrics_for(task: str, y: np.ndarray, pred: np.ndarray, lo=None, hi=None) -> dict[str, float]:
+def metrics_for(
+    task: str, y: np.ndarray, pred: np.ndarray, lo=None, hi=None, thr=None
+) -> dict[str, float]:
     if task == "classification":
-        return classification_metrics(y, pred)
+        return classification_metrics(y, pred, thr)
     return regression_metrics(y, pred, lo, hi)
 
 

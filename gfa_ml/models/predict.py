@@ -23,8 +23,11 @@ from gfa_ml.config import get_settings
 from gfa_ml.models.store import ModelBundle, ModelFileError, latest_dir, load_bundle
 from gfa_ml.models.targets import TARGETS
 
-_SHARED_COLUMNS = ("in_domain", "nearest_known", "status", "error", "Tg_tct_K", "Tg_tct_reason",
-                   "models_used")
+#: the melt window Td − Tm of the reconciled answer (:mod:`gfa_ml.models.coherence`), its 90 %
+#: interval, and the note when the regressors alone disagree with p_meltable
+WINDOW_COLUMNS = ("melt_window_K", "melt_window_lo", "melt_window_hi", "melt_conflict")
+_SHARED_COLUMNS = (*WINDOW_COLUMNS, "in_domain", "nearest_known", "status", "error", "Tg_tct_K",
+                   "Tg_tct_reason", "models_used")
 
 
 def _target_columns() -> list[str]:
@@ -187,8 +190,12 @@ def _note_missing(
 
 def _halfwidths(bundle: ModelBundle, partial: np.ndarray) -> np.ndarray:
     """90 % half-width per row: partial rows get their own, wider one (NaN = not calibrated,
-    from a model trained before partial rows existed; better no interval than a false one)."""
-    return np.where(partial, bundle.meta.halfwidth_partial, bundle.meta.halfwidth).astype(float)
+    from a model trained before partial rows existed; better no interval than a false one).
+    A two-fidelity model (Td) predicts on the measured scale: never narrower than its
+    measured rows' own half-width."""
+    m = bundle.meta
+    half = np.where(partial, m.halfwidth_partial, m.halfwidth).astype(float)
+    return np.fmax(half, m.halfwidth_measured) if np.isfinite(m.halfwidth_measured) else half
 
 
 def _predict_target(
@@ -213,6 +220,35 @@ def _predict_target(
     if target.task == "regression":
         out.loc[ok, f"{name}_lo"] = np.clip(pred - half, lo_bound, hi_bound)
         out.loc[ok, f"{name}_hi"] = np.clip(pred + half, lo_bound, hi_bound)
+
+
+def _reconcile(out: pd.DataFrame, models: dict[str, ModelBundle]) -> None:
+    """p_meltable, Tm and Td made one answer (:mod:`gfa_ml.models.coherence`); the window and
+    its interval are filled wherever Tm and Td exist."""
+    from gfa_ml.models.coherence import reconcile, sigma_from_halfwidth
+
+    cls = [n for n, t in TARGETS.items() if t.task == "classification" and n in models]
+    tm, td = (TARGETS[n] for n in ("Tm_K", "Td_K"))
+    if not cls or tm.name not in models or td.name not in models:
+        return
+    num = {c: pd.to_numeric(out[c], errors="coerce").to_numpy(float)
+           for c in (tm.output, td.output, f"{tm.name}_lo", f"{tm.name}_hi", f"{td.name}_lo",
+                     f"{td.name}_hi", TARGETS[cls[0]].output)}
+    half_tm = (num[f"{tm.name}_hi"] - num[f"{tm.name}_lo"]) / 2
+    half_td = (num[f"{td.name}_hi"] - num[f"{td.name}_lo"]) / 2
+    cov = models[tm.name].meta.coverage
+    r = reconcile(num[TARGETS[cls[0]].output], num[tm.output], num[td.output],
+                  sigma_from_halfwidth(half_tm, cov), sigma_from_halfwidth(half_td, cov))
+    for t, half, col in ((tm, half_tm, "Tm_K"), (td, half_td, "Td_K")):
+        lo_b, hi_b = t.bounds
+        out[t.output] = np.clip(r[col].to_numpy(), lo_b, hi_b)
+        out[f"{t.name}_lo"] = np.clip(r[col].to_numpy() - half, lo_b, hi_b)
+        out[f"{t.name}_hi"] = np.clip(r[col].to_numpy() + half, lo_b, hi_b)
+    z = sigma_from_halfwidth(1.0, cov)  # 1 / z: sigma -> half-width factor below
+    out["melt_window_K"] = r["melt_window_K"].to_numpy()
+    out["melt_window_lo"] = r["melt_window_K"].to_numpy() - r["melt_window_sd_K"].to_numpy() / z
+    out["melt_window_hi"] = r["melt_window_K"].to_numpy() + r["melt_window_sd_K"].to_numpy() / z
+    out["melt_conflict"] = r["melt_conflict"].to_numpy()
 
 
 def _note_untrained(out: pd.DataFrame, ok: np.ndarray, models: dict[str, ModelBundle]) -> None:
@@ -261,10 +297,10 @@ def predict_frame(
             domains[name] = bundle.domain.assess(Xok)
             extra[f"{name}_in_domain"] = domains[name]["in_domain"].reindex(X.index)
         if explain and hasattr(bundle.model, "contributions"):
-            from gfa_ml.models.xgb_model import top_features
+            from gfa_ml.models.explain import top_reasons
 
-            extra[f"{name}_top_features"] = top_features(
-                bundle.model.contributions(Xok)
+            extra[f"{name}_top_features"] = top_reasons(
+                bundle.model.contributions(Xok), Xok
             ).reindex(X.index)
     if domains:
         # the anchor target's domain (measured materials) when it has a model, else the first
@@ -275,13 +311,15 @@ def predict_frame(
         out.loc[ok, "in_domain"] = inside
         out.loc[ok, "nearest_known"] = dom["nearest_known"].to_numpy()
     _note_untrained(out, ok, models)
+    _reconcile(out, models)
     out["models_used"] = ["; ".join(r) for r in used.itertuples(index=False)]
     if tct is not False:
         out[["Tg_tct_K", "Tg_tct_reason"]] = _tct(X, load_tct() if tct is True else tct)
     else:
         out["Tg_tct_reason"] = "not requested"
     out = out.reset_index()
-    for col in (*_target_columns(), "Tg_tct_K"):
+    out["melt_conflict"] = out["melt_conflict"].fillna("").astype(str)
+    for col in (*_target_columns(), "Tg_tct_K", *WINDOW_COLUMNS[:3]):
         out[col] = pd.to_numeric(out[col], errors="coerce")
     out["in_domain"] = out["in_domain"].astype(bool)
     for key, series in extra.items():

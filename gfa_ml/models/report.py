@@ -178,6 +178,7 @@ def render(study: Study, command: str, data_version: str, commit: str,
         if t.proxy == "negatives":
             parts += _proxy_negatives_note(study, target)
         if t.task == "classification":
+            parts += threshold_lines(study, target)
             parts += strength_lines(study, target)
         if _served_by("tct", t):
             parts += tct_series_lines(root)
@@ -240,6 +241,23 @@ def strength_lines(study: Study, target: str | None = None) -> list[str]:
             "|---|---|---|---|---|---|---|---|", *rows, ""]
 
 
+def threshold_lines(study: Study, target: str) -> list[str]:
+    """How the probabilities were calibrated and where the yes/no cut lies (chosen in folds)."""
+    lines = []
+    for r in study.results:
+        thr = r.served["thr"].dropna() if r.target == target and "thr" in r.served else []
+        if len(thr):
+            lines.append(f"- {r.scheme}, {r.model} ({r.variant or 'measured only'}): threshold "
+                         f"median {thr.median():.2f} (range {thr.min():.2f}–{thr.max():.2f})")
+    if not lines:
+        return []
+    return ["Probabilities are Platt-calibrated and the yes/no threshold maximizes balanced "
+            "accuracy, both on inner out-of-fold scores of each training fold (never on its test "
+            "fold); balanced accuracy above uses that threshold. 0.5 stays the point where "
+            "melting first and decomposing first are equally likely (the reconciled Tm/Td "
+            "window crosses zero there).", "", *lines, ""]
+
+
 def _proxy_negatives_note(study: Study, target: str) -> list[str]:
     lines = ["Effect of the Td-proxy negatives (same measured folds, only measured materials "
              "scored):", ""]
@@ -257,8 +275,8 @@ def _proxy_negatives_note(study: Study, target: str) -> list[str]:
             lines.append(
                 f"- {scheme}, {model}: ROC-AUC {_f(ma['auc'], 3)} → {_f(mb['auc'], 3)}, Brier "
                 f"{_f(ma['brier'], 3)} → {_f(mb['brier'], 3)} (measured only → + "
-                f"{PROXY_FAMILY} as presumed non-meltable, weight per MOF from "
-                "`models.proxy_negative_weight`)"
+                f"{PROXY_FAMILY} as presumed non-meltable, positive-unlabelled: weight per "
+                "MOF `models.proxy_negative_weight` × the labelled-only model's P(not meltable))"
             )
     lines.append("- the dummy's *pooled* AUC is not 0.5: its constant differs between folds; "
                  "its per-fold AUC is 0.5 by construction.")

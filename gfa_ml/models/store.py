@@ -46,6 +46,11 @@ class ModelMeta:
     #: half-width for ``status=partial`` rows (ligand columns NaN / disorder resolved), from
     #: their own out-of-fold residuals; NaN for models trained before partial rows existed
     halfwidth_partial: float = float("nan")
+    #: a two-fidelity regressor (Td: proxy TGA + measured): half-width of its measured rows'
+    #: out-of-fold residuals, the scale a new material is predicted on; NaN otherwise
+    halfwidth_measured: float = float("nan")
+    #: a classifier's yes/no threshold (max. balanced accuracy, chosen on inner folds)
+    threshold: float = 0.5
     coverage: float = 0.9
     cv_metrics: dict[str, float] = field(default_factory=dict)
     train_ids: list[str] = field(default_factory=list)

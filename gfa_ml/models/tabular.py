@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from gfa_ml.models.base import GFAModel, Task
 from gfa_ml.models.features import feature_columns, feature_matrix
+from gfa_ml.models.fidelity import proxy_rows, pu_weights
 
 
 class TabularModel(GFAModel):
@@ -38,6 +39,9 @@ class TabularModel(GFAModel):
     def fit(
         self, X: pd.DataFrame, y: np.ndarray, sample_weight: np.ndarray | None = None
     ) -> TabularModel:
+        """Fit on the declared feature columns; a frame mixing measured and Td-proxy rows
+        (``label_source``) is learned as two fidelities (Td) or positive-unlabelled
+        (meltability), see :mod:`gfa_ml.models.fidelity`."""
         cols = feature_columns(X, self.feature_set)
         M = feature_matrix(X, cols)
         keep = ~np.all(np.isnan(M), axis=0)
@@ -46,25 +50,50 @@ class TabularModel(GFAModel):
             raise ValueError(
                 f"{self.name}: no usable feature columns (feature set {self.feature_set})"
             )
+        M = M[:, keep]
         y = np.asarray(y, dtype=float)
-        self.estimator_ = self._estimator()
-        kw = {}
-        if sample_weight is not None:  # pipelines route weights to their final step
-            steps = getattr(self.estimator_, "steps", None)
-            kw = {f"{steps[-1][0]}__sample_weight" if steps else "sample_weight": sample_weight}
-        self.estimator_.fit(M[:, keep], y.astype(int) if self.task == "classification" else y, **kw)
+        w = None if sample_weight is None else np.asarray(sample_weight, float)
+        proxy = proxy_rows(X)
+        mixed = proxy.any() and (~proxy).any()
+        self.fidelity_ = bool(mixed and self.task == "regression")
+        if self.fidelity_:  # one more column: 1 = measured scale, 0 = proxy TGA onset
+            M = np.column_stack([M, (~proxy).astype(float)])
+        if mixed and self.task == "classification" and len(np.unique(y[~proxy])) == 2:
+            first = self._fit_estimator(M[~proxy], y[~proxy], _part(w, ~proxy))
+            p1 = self._positive(first, M[proxy])
+            w = np.ones(len(y)) if w is None else w.copy()
+            w[proxy] = pu_weights(p1, w[proxy])
+        self.estimator_ = self._fit_estimator(M, y, w)
         return self
 
+    def _fit_estimator(self, M: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> Any:
+        est = self._estimator()
+        kw = {}
+        if w is not None:  # pipelines route weights to their final step
+            steps = getattr(est, "steps", None)
+            kw = {f"{steps[-1][0]}__sample_weight" if steps else "sample_weight": w}
+        est.fit(M, y.astype(int) if self.task == "classification" else y, **kw)
+        return est
+
+    @staticmethod
+    def _positive(est: Any, M: np.ndarray) -> np.ndarray:
+        proba = est.predict_proba(M)
+        classes = list(est.classes_)
+        return proba[:, classes.index(1)] if 1 in classes else np.zeros(len(M))
+
     def _matrix(self, X: pd.DataFrame) -> np.ndarray:
-        return feature_matrix(X, self.feature_columns_)
+        """Feature columns, and for a two-fidelity model its scale column (1 = measured: every
+        new material is predicted on the measured scale; 0 only for the proxy rows)."""
+        M = feature_matrix(X, self.feature_columns_)
+        if getattr(self, "fidelity_", False):
+            M = np.column_stack([M, (~proxy_rows(X)).astype(float)])
+        return M
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         check_is_fitted(self, "estimator_")
         M = self._matrix(X)
         if self.task == "classification":
-            proba = self.estimator_.predict_proba(M)
-            classes = list(self.estimator_.classes_)
-            return proba[:, classes.index(1)] if 1 in classes else np.zeros(len(M))
+            return self._positive(self.estimator_, M)
         return np.asarray(self.estimator_.predict(M), dtype=float)
 
     def feature_importances(self) -> pd.Series:
@@ -81,3 +110,7 @@ class TabularModel(GFAModel):
         if len(vals) != len(names):  # imputer indicator columns follow the features
             names = names + [f"missing:{i}" for i in range(len(vals) - len(names))]
         return pd.Series(vals, index=names).sort_values(ascending=False)
+
+
+def _part(w: np.ndarray | None, rows: np.ndarray) -> np.ndarray | None:
+    return None if w is None else w[rows]

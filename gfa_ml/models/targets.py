@@ -115,8 +115,9 @@ for _t in (
     Target("meltable", "classification", "P", "p_meltable", (0.0, 1.0), labeller=yes_no_label,
            label="meltability", aliases=("melt",), digits=3,
            models=("dummy", "single_feature:auto", "ridge", "rf", "xgb"), proxy="negatives",
-           domain_anchor=True),
-    Target("Tm_K", "regression", "K", "Tm_K", label="Tm", aliases=("tm",)),
+           domain_anchor=True, feature_set="measured"),
+    Target("Tm_K", "regression", "K", "Tm_K", label="Tm", aliases=("tm",),
+           feature_set="measured"),
     # Td: every feature group (the proxy MOFs all have CIFs); LOFO needs several measured
     # families and the Td set is one (proxy) family plus a few rows, so Td gets the leaky
     # random split instead (xgboost only, beside MOFSimplify's random-split number)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from gfa_ml.config import get_settings
+from gfa_ml.models.calibration import CalibratedClassifier
 from gfa_ml.models.conformal import conformal_halfwidth
 from gfa_ml.models.domain import ApplicabilityDomain
 from gfa_ml.models.evaluation import (
@@ -25,9 +26,11 @@ from gfa_ml.models.evaluation import (
     ModelSpec,
     build_model,
     cross_validate,
+    inner_calibration,
     inner_folds,
 )
 from gfa_ml.models.features import feature_columns
+from gfa_ml.models.fidelity import PROXY
 from gfa_ml.models.metrics import metrics_for
 from gfa_ml.models.registry import get_model_class
 from gfa_ml.models.store import ModelBundle, ModelMeta, latest_dir, load_bundle, save_bundle
@@ -71,7 +74,8 @@ class TrainOutcome:
 def fit_final(
     spec: ModelSpec, ts: TrainingSet, trials: int, seed: int
 ) -> tuple[Any, dict[str, Any]]:
-    """Tune on inner grouped folds of all fully featurized rows, then fit on all of them."""
+    """Tune on inner grouped folds of all fully featurized rows, then fit on all of them; a
+    classifier is wrapped in the Platt calibration and threshold of those inner folds."""
     use = ~ts.partial
     inner = inner_folds(ts, use, seed)
     X, y = ts.X[use], ts.y[use]
@@ -83,7 +87,10 @@ def fit_final(
             lambda p: build_model(spec, ts.target, p), space, X, y, inner, w,
             ~ts.train_only[use], ts.target.task, trials, seed,
         )
-    return fit_model(build_model(spec, ts.target, params), X, y, w), params
+    model = fit_model(build_model(spec, ts.target, params), X, y, w)
+    if ts.target.task == "classification" and (inner >= 0).any():
+        model = CalibratedClassifier(model, inner_calibration(spec, ts, use, params, inner))
+    return model, params
 
 
 def compare_with_previous(
@@ -140,8 +147,11 @@ def train_target(
     cv = cross_validate(spec, ts, folds, trials=trials, seed=seed)
     final, params = fit_final(spec, ts, trials, seed)
     served = cv.served
-    halfwidth = halfwidth_partial = float("nan")
+    halfwidth = halfwidth_partial = halfwidth_measured = float("nan")
     if ts.target.task == "regression":
+        if (served["source"] == PROXY).any():  # two fidelities: new inputs are measured-scale
+            m = served[served["source"] != PROXY]
+            halfwidth_measured = conformal_halfwidth(m["y"] - m["pred"], s.models.coverage)
         halfwidth = conformal_halfwidth(served["y"] - served["pred"], s.models.coverage)
         # never narrower than a full row's: missing information cannot make a prediction surer
         halfwidth_partial = max(halfwidth, conformal_halfwidth(cv.partial_residuals(),
@@ -155,7 +165,9 @@ def train_target(
         feature_version=str(s.featurize.cache_version),
         git_commit=git_commit(), created=datetime.now(UTC).isoformat(timespec="seconds"),
         params=params, feature_columns=list(cols), halfwidth=halfwidth,
-        halfwidth_partial=halfwidth_partial, coverage=s.models.coverage,
+        halfwidth_partial=halfwidth_partial, halfwidth_measured=halfwidth_measured,
+        threshold=float(getattr(getattr(final, "calibration", None), "threshold", 0.5)),
+        coverage=s.models.coverage,
         cv_metrics={k: v for k, v in {**cv.overall(), **cv.partial_metrics()}.items()
                     if np.isfinite(v)},
         train_ids=[str(i) for i in ts.X.index[~ts.train_only & ~ts.partial]],

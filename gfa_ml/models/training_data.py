@@ -33,6 +33,7 @@ import pandas as pd
 
 from gfa_ml.config import get_settings
 from gfa_ml.data.provenance import study_groups
+from gfa_ml.models.fidelity import LABEL_SOURCE, PROXY
 from gfa_ml.models.splits import data_version, stored_folds
 from gfa_ml.models.targets import Target
 from gfa_ml.structures.core_mof import refcode_base
@@ -192,7 +193,7 @@ def build_training_set(
                           else np.zeros(len(px)))
         parts["groups"].append(groups)
         parts["families"].append(pd.Series(PROXY_FAMILY, index=px.index))
-        parts["source"].append(pd.Series("td_proxy", index=px.index))
+        parts["source"].append(pd.Series(PROXY, index=px.index))
         w = 1.0 if labelled_proxy else s.proxy_negative_weight
         parts["weight"].append(np.full(len(px), w))
         parts["strength"].append(pd.Series("", index=px.index))
@@ -214,6 +215,7 @@ def build_training_set(
         "train_only": np.concatenate(parts["train_only"]),
     }, index=X.index)
     source = pd.concat(parts["source"]).set_axis(X.index)
+    X[LABEL_SOURCE] = source.to_numpy()  # models tell the two kinds of label apart
     return TrainingSet(
         target=target, X=X[keep], y=np.concatenate(parts["y"]).astype(float)[keep],
         groups=pd.concat(parts["groups"]).set_axis(X.index)[keep],

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import xgboost as xgb
 
@@ -82,17 +81,7 @@ class XGBModel(TabularModel):
         booster = self.estimator_.get_booster()
         dm = xgb.DMatrix(self._matrix(X), feature_names=None)
         contrib = booster.predict(dm, pred_contribs=True)
-        return pd.DataFrame(contrib, index=X.index, columns=[*self.feature_columns_, "bias"])
+        names = [*self.feature_columns_, *(["measured_scale"] if getattr(self, "fidelity_", False)
+                                           else []), "bias"]
+        return pd.DataFrame(contrib, index=X.index, columns=names)
 
-
-def top_features(contrib: pd.DataFrame, n: int = 3) -> pd.Series:
-    """``feat:+1.2;feat2:-0.4`` strings of the ``n`` largest |contributions| per row."""
-    vals = contrib.drop(columns="bias", errors="ignore")
-    arr = vals.to_numpy()
-    order = np.argsort(-np.abs(arr), axis=1)[:, :n]
-    names = np.asarray(vals.columns)
-    out = [
-        ";".join(f"{names[j]}:{arr[i, j]:+.3g}" for j in order[i] if arr[i, j] != 0)
-        for i in range(len(arr))
-    ]
-    return pd.Series(out, index=contrib.index)

@@ -27,11 +27,18 @@ if TYPE_CHECKING:
     from gfa_ml.screen.task import Predictor
 
 TEMPLATE = "report.html.j2"
-TOP_COLUMNS = ("rank", "id", "score", "p_meltable", "Tm_K", "Td_K", "melt_window_K", "Tg_K",
-               "Tg_over_Tm", "in_domain", "nearest_known", "metals", "donors", "net_dim",
-               "linkers")
+#: the top-candidates table, header -> column (or value, 90 % low, high: "860 (780–940)"); the
+#: headers are a chemist's words and the table fits a page
+TOP_COLUMNS: dict[str, str | tuple[str, str, str]] = {
+    "rank": "rank", "structure": "id", "P(melts first)": "p_meltable",
+    "Tm / K (90 %)": ("Tm_K", "Tm_K_lo", "Tm_K_hi"),
+    "Td / K (90 %)": ("Td_K", "Td_K_lo", "Td_K_hi"),
+    "Td − Tm / K (90 %)": ("melt_window_K", "melt_window_lo", "melt_window_hi"),
+    "Tg / K": "Tg_K", "in domain": "in_domain", "nearest known": "nearest_known",
+    "metals": "metals", "linkers": "linkers",
+}
 KNOWN_COLUMNS = ("name", "family", "Tm_K", "Td_K", "Tg_K", "near_top_candidates")
-TEXT_COLUMNS = {"id", "nearest_known", "metals", "donors", "linkers", "name", "family"}
+TEXT_COLUMNS = {"structure", "nearest known", "metals", "linkers", "name", "family"}
 
 
 def _fmt(value: object) -> str:
@@ -42,6 +49,17 @@ def _fmt(value: object) -> str:
             return str(int(value))
         return f"{value:.2f}" if abs(value) < 10 else f"{value:.0f}"
     return str(value)
+
+
+def _cell(row: pd.Series, spec: str | tuple[str, str, str]) -> str:
+    """One top-table cell: a value, or a value with its 90 % interval."""
+    if isinstance(spec, str):
+        return _fmt(row.get(spec))
+    value, lo, hi = (row.get(c) for c in spec)
+    text = _fmt(value)
+    if all(isinstance(v, float | int) and math.isfinite(v) for v in (value, lo, hi)):
+        text += f" ({lo:.0f}–{hi:.0f})"
+    return text
 
 
 def _safe_name(id_: str) -> str:
@@ -71,6 +89,12 @@ def _plot_window(ranked: pd.DataFrame, known: pd.DataFrame, top_n: int, path: Pa
                     s=8, alpha=0.7, linewidths=0)
     fig.colorbar(sc, ax=ax, label="P(meltable)")
     top = ok.head(top_n)
+    if {"Tm_K_lo", "Tm_K_hi", "Td_K_lo", "Td_K_hi"} <= set(top.columns):
+        ax.errorbar(top["Tm_K"], top["Td_K"],
+                    xerr=[top["Tm_K"] - top["Tm_K_lo"], top["Tm_K_hi"] - top["Tm_K"]],
+                    yerr=[top["Td_K"] - top["Td_K_lo"], top["Td_K_hi"] - top["Td_K"]],
+                    fmt="none", ecolor="crimson", elinewidth=0.6, alpha=0.5,
+                    label="90 % intervals (top)")
     ax.scatter(top["Tm_K"], top["Td_K"], facecolors="none", edgecolors="crimson", s=40,
                label=f"top {len(top)}")
     for _, row in top.head(10).iterrows():
@@ -194,9 +218,8 @@ def write_report(
         errors=reasons.most_common(8),
         window_png="window.png",
         p_png="p_meltable.png",
-        window_scale=get_settings().screen.window_scale_K,
         top_columns=TOP_COLUMNS,
-        top=[{**{c: _fmt(r[c]) for c in TOP_COLUMNS}, "cif": links.get(r["id"])}
+        top=[{**{h: _cell(r, c) for h, c in TOP_COLUMNS.items()}, "cif": links.get(r["id"])}
              for _, r in top.iterrows()],
         known_columns=KNOWN_COLUMNS,
         known=[{c: _fmt(r[c]) for c in KNOWN_COLUMNS} for _, r in known_rows.iterrows()],

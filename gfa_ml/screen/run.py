@@ -68,9 +68,8 @@ def _chunks(
 class BestCandidates:
     """The running top-N rows of a screen with their CIF text (for cifs/ beside the report)."""
 
-    def __init__(self, n: int, window_scale_K: float):
+    def __init__(self, n: int):
         self.n = n
-        self.window_scale_K = window_scale_K
         self.rows = pd.DataFrame()
         self.texts: dict[str, str] = {}
 
@@ -79,7 +78,7 @@ class BestCandidates:
         if ok.empty or not texts:
             return
         both = pd.concat([self.rows, ok], ignore_index=True) if len(self.rows) else ok
-        self.rows = both[both["id"].isin(set(rank(both, self.window_scale_K)["id"][: self.n]))]
+        self.rows = both[both["id"].isin(set(rank(both)["id"][: self.n]))]
         keep = set(self.rows["id"])
         self.texts = {k: v for k, v in {**self.texts, **texts}.items() if k in keep}
 
@@ -144,7 +143,7 @@ def run_screen(
     engine = FeatureEngine(use_cache, max_atoms, flush_rows=cfg.screen.cache_flush_rows)
     task = ChunkTask(predictor, filters, max_atoms)
     top_n = top_n or cfg.screen.top_n
-    best = BestCandidates(top_n, cfg.screen.window_scale_K)
+    best = BestCandidates(top_n)
     computed = 0
     try:
         chunks = _chunks(plan.iter_items(skip=done_ids), engine, chunk_size, ship_texts)
@@ -163,7 +162,7 @@ def run_screen(
     finally:
         engine.flush()
 
-    result = _finish(plan, specs, ckpt.load(), out_dir, cfg.screen.window_scale_K)
+    result = _finish(plan, specs, ckpt.load(), out_dir)
     result.seconds = time.perf_counter() - t0
     result.computed = computed
     result.cache_hits = engine.hits
@@ -173,7 +172,6 @@ def run_screen(
 
 def _finish(
     plan: SourcePlan, specs: list[str], results: pd.DataFrame, out_dir: Path,
-    window_scale_K: float,
 ) -> ScreenResult:
     """Write ranked.csv/.parquet and errors.csv from all checkpointed rows."""
     seen = covered(results["id"])
@@ -184,7 +182,7 @@ def _finish(
     extra = pd.DataFrame(missing + early, columns=["id", "source", "status", "error"])
     everything = pd.concat([results, extra], ignore_index=True) if len(extra) else results
 
-    ranked = rank(everything, window_scale_K)
+    ranked = rank(everything)
     errors = failures(everything)
     write_csv_atomic(ranked, out_dir / "ranked.csv")
     write_parquet_atomic(ranked, out_dir / "ranked.parquet")
