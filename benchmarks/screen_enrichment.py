@@ -49,7 +49,12 @@ def _bars_md(title: str, bars: list[Bar]) -> list[str]:
 
 
 def _fmt(df: pd.DataFrame) -> str:
-    return df.to_markdown(index=False, floatfmt=".3g")
+    """Markdown table: ranks in full (2239, 3226.5), other numbers to 3 significant digits."""
+    out = df.copy()
+    for col in out.select_dtypes("float").columns:
+        spec = ".10g" if "rank" in col else ".3g"
+        out[col] = out[col].map(lambda v, s=spec: "" if pd.isna(v) else format(v, s))
+    return out.to_markdown(index=False)
 
 
 def report(bench: Benchmark, source: Path, command: str) -> str:
