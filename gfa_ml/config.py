@@ -51,6 +51,11 @@ class Paths(BaseModel):
         return self.datasets / "td_proxy" / "td_proxy.csv"
 
     @property
+    def screen_known_csv(self) -> Path:
+        """Known melters / non-melters with CoRE structures (the screening benchmark's list)."""
+        return self.datasets / "benchmarks" / "screen_known.csv"
+
+    @property
     def models(self) -> Path:
         return self.home / "models"
 
@@ -218,6 +223,8 @@ class ScreenSettings(BaseModel):
     cached_chunk_factor: int = 10
     #: freshly computed feature rows are written to the cache in batches of at least this many
     cache_flush_rows: int = 2000
+    #: screening benchmark: top fractions of the ranking in which known melters are counted
+    enrichment_fractions: tuple[float, ...] = (0.01, 0.05)
 
 
 class Settings(BaseModel):
