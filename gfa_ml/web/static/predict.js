@@ -82,7 +82,7 @@
       meta.targets.forEach((t) => {
         const td = el("td", fmt(r[t.output], t.digits), "num");
         td.dataset.col = t.output;
-        if (t.interval) {
+        if (t.interval && r[t.output + "_lo"] !== null) {
           td.appendChild(el("span", "90 %: " + fmt(r[t.output + "_lo"], t.digits) + " – " +
             fmt(r[t.output + "_hi"], t.digits), "interval"));
         }
