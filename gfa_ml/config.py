@@ -227,6 +227,25 @@ class ScreenSettings(BaseModel):
     enrichment_fractions: tuple[float, ...] = (0.01, 0.05)
 
 
+class WebSettings(BaseModel):
+    """Knobs of ``gfa serve`` (gfa_ml.web): where it listens and what one request may cost."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    #: every request must carry this token (required to bind anything but localhost)
+    token: str = Field(default_factory=lambda: os.environ.get("GFA_TOKEN", ""), repr=False)
+    #: largest request body (all uploaded files together), in bytes
+    max_upload_bytes: int = 20_000_000
+    #: most CIF files in one request, and most typed records
+    max_files: int = 50
+    max_records: int = 500
+    #: a request's CIFs are read in a worker process killed after this many seconds
+    parse_timeout_s: float = 120.0
+    #: ``gfa screen`` output folders opened by the Screen results page live under this folder
+    #: (None: the project home); nothing outside it is served
+    screen_root: Path | None = None
+
+
 class Settings(BaseModel):
     paths: Paths = Field(default_factory=Paths)
     limits: ValidationLimits = Field(default_factory=ValidationLimits)
@@ -235,6 +254,7 @@ class Settings(BaseModel):
     gnn: GNNConfig = Field(default_factory=GNNConfig)
     models: ModelSettings = Field(default_factory=ModelSettings)
     screen: ScreenSettings = Field(default_factory=ScreenSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     seed: int = 0
 
 

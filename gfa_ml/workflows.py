@@ -1,4 +1,5 @@
-"""Workflows as library functions: what ``gfa train`` does, callable without the CLI.
+"""Workflows as library functions: what ``gfa train`` and ``gfa predict`` do, callable without
+the CLI (``gfa serve`` answers through the same ``predict_table`` as ``gfa predict``).
 
 The CLI parses options, calls these and prints; a notebook or another tool calls them the same
 way. Settings overrides (``--device``, ``--epochs``) come in as a settings copy
@@ -16,6 +17,8 @@ from gfa_ml.config import Settings, using
 from gfa_ml.models.targets import Target
 
 Log = Callable[[str], None]
+#: turns CIF items into a feature frame (default in-process; ``gfa serve`` uses a worker)
+Featurize = Callable[[list, bool], pd.DataFrame]
 
 
 @dataclass
@@ -113,3 +116,31 @@ def _train_one(
     return Trained(target=t.name, model=model, version=out.bundle.meta.version, n=int(m["n"]),
                    cv_metric=m[t.metric],
                    summary=out.summary() + f" (MLflow gfa-{t.name} v{version})")
+
+
+def predict_table(
+    records: pd.DataFrame | None, items: list, bundles: dict, *, explain: bool = True,
+    records_source: str = "", featurize: Featurize | None = None, tct: object = True,
+) -> pd.DataFrame:
+    """What ``gfa predict`` writes: records first, then CIF items; ``predict_columns()``,
+    ``source`` (the records file / each item's file), then the per-target extras.
+
+    ``featurize(items, keep_cif)`` computes the CIF feature frame (default
+    ``featurize_inputs`` in this process); ``tct`` as in ``predict_frame``.
+    """
+    from gfa_ml.models.predict import featurize_inputs, predict_columns, predict_frame
+
+    featurize = featurize or featurize_inputs
+    frames = []
+    if records is not None:
+        frames.append(predict_frame(records, bundles, explain=explain, tct=tct)
+                      .assign(source=records_source))
+    if items:
+        sources = {it.id: it.source for it in items}
+        keep_cif = any(type(b.model).needs_structures for b in bundles.values())
+        pred = predict_frame(featurize(items, keep_cif), bundles, explain=explain, tct=tct)
+        frames.append(pred.assign(source=pred["id"].map(sources)))
+    out = pd.concat(frames, ignore_index=True)
+    columns = predict_columns()
+    extras = [c for c in out.columns if c not in (*columns, "source")]
+    return out[[*columns, "source", *extras]]

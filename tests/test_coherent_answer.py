@@ -87,9 +87,8 @@ def test_two_zn_im2_polymorphs_differ_in_the_meltable_features(cifs) -> None:
 @pytest.mark.skipif(not get_settings().paths.measured_csv.exists(),
                     reason="curated measured table not present")
 def test_zif4_melts_before_it_decomposes_and_zif8_does_not(tmp_path, cifs) -> None:
-    from tests.conftest import project_home
-
     from gfa_ml.models.predict import load_models, predict_frame
+    from tests.conftest import project_home
 
     with project_home(tmp_path):
         pred = predict_frame([c for c in cifs if c[0] != "GIZJOP_clean"], load_models(),

@@ -276,9 +276,10 @@ def predict(
     """
     from gfa_ml.featurize.records import RecordsError, read_records
     from gfa_ml.io.atomic import write_csv_atomic
-    from gfa_ml.models.predict import PREDICT_COLUMNS, fallback_note, load_models, predict_frame
+    from gfa_ml.models.predict import fallback_note, load_models
     from gfa_ml.models.store import ModelFileError
     from gfa_ml.structures.inputs import InputError, is_structure_ref, iter_inputs, resolve_refs
+    from gfa_ml.workflows import predict_table
 
     if not inputs and records is None:
         _fail("give CIF inputs and/or --records FILE.csv")
@@ -308,17 +309,7 @@ def predict(
         _fail(str(exc))
     if note := fallback_note(model, bundles):
         say(f"note: {note}", err=True)
-    frames = []
-    if recs is not None:
-        frames.append(predict_frame(recs, bundles, explain=explain)
-                      .assign(source=str(records)))
-    if items:
-        sources = {it.id: it.source for it in items}
-        pred = predict_frame(items, bundles, explain=explain)
-        frames.append(pred.assign(source=pred["id"].map(sources)))
-    out = pd.concat(frames, ignore_index=True)
-    extras = [c for c in out.columns if c not in (*PREDICT_COLUMNS, "source")]
-    out = out[[*PREDICT_COLUMNS, "source", *extras]]
+    out = predict_table(recs, items, bundles, explain=explain, records_source=str(records))
     write_csv_atomic(out, output)
     show = out[["id", "p_meltable", "Tm_K", "Td_K", "Tg_K", "Tg_over_Tm", "in_domain",
                 "status"]].set_index("id")

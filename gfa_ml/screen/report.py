@@ -62,7 +62,7 @@ def _cell(row: pd.Series, spec: str | tuple[str, str, str]) -> str:
     return text
 
 
-def _safe_name(id_: str) -> str:
+def safe_name(id_: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", id_)[:120] or "structure"
 
 
@@ -149,7 +149,7 @@ def _write_top_cifs(top: pd.DataFrame, out_dir: Path, known: dict[str, str]) -> 
     texts.update(read_cifs(zip(todo["id"], todo["source"], strict=True)))
     links = {}
     for id_, text in texts.items():
-        rel = f"cifs/{_safe_name(id_)}.cif"
+        rel = f"cifs/{safe_name(id_)}.cif"
         write_text_atomic(text, out_dir / rel)
         links[id_] = rel
     return links

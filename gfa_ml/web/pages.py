@@ -1,0 +1,78 @@
+"""Server-rendered pages (Jinja2, autoescaped): Predict, Known glasses, Screen results, Models.
+
+Data reach the page's scripts as JSON inside ``<script type="application/json">`` (``tojson``
+escapes ``<``, ``>`` and ``&``), and the scripts write user strings with ``textContent`` only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from gfa_ml.web import catalog
+
+router = APIRouter(prefix="/ui", include_in_schema=False)
+_ENV = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=True, undefined=jinja2.StrictUndefined)
+#: column headings chemists read (other prediction columns keep their names)
+HEADINGS = {"p_meltable": "P(melts before decomposing)", "Tg_over_Tm": "Tg/Tm"}
+
+
+def _page(name: str, **context: object) -> HTMLResponse:
+    return HTMLResponse(_ENV.get_template(name).render(page=name.split(".")[0], **context))
+
+
+def _targets() -> list[dict]:
+    """What the Predict page shows per target: value column, interval columns, heading."""
+    from gfa_ml.models.targets import TARGETS
+
+    return [{"name": t.name, "output": t.output, "task": t.task, "unit": t.unit,
+             "digits": t.digits, "anchor": t.domain_anchor,
+             "heading": HEADINGS.get(t.output, f"{t.label} ({t.unit})" if t.unit else t.label),
+             "interval": t.task == "regression"} for t in TARGETS.values()]
+
+
+@router.get("/predict", response_class=HTMLResponse)
+def predict_page(request: Request) -> HTMLResponse:
+    state = request.app.state.gfa
+    web = state.settings.web
+    return _page("predict.html.j2", meta={
+        "targets": _targets(), "note": state.note, "max_files": web.max_files,
+        "max_mb": web.max_upload_bytes / 1e6})
+
+
+@router.get("/glasses", response_class=HTMLResponse)
+def glasses_page() -> HTMLResponse:
+    df = catalog.materials()
+    values = [("Tm_K", "Tm (K)"), ("Td_K", "Td (K)"), ("Tg_K", "Tg (K)"),
+              ("dHf_kJ_mol", "ΔHf (kJ/mol)")]
+    return _page("glasses.html.j2", rows=catalog.rows(df), values=values,
+                 families=sorted(df["family"].dropna().unique()),
+                 plot=catalog.rows(df.dropna(subset=["Tm_K", "Tg_K"])[
+                     ["id", "name", "family", "Tm_K", "Tg_K"]]))
+
+
+@router.get("/screen", response_class=HTMLResponse)
+def screen_page(request: Request, folder: str = "") -> HTMLResponse:
+    settings = request.app.state.gfa.settings
+    found = catalog.screen_dirs(settings)
+    if not folder:
+        return _page("screen.html.j2", screens=found, folder="", error="", table=None)
+    try:
+        ranked = pd.read_csv(catalog.screen_dir(settings, folder) / "ranked.csv")
+    except catalog.OutsideRoot as exc:
+        return _page("screen.html.j2", screens=found, folder=folder, error=str(exc), table=None)
+    return _page("screen.html.j2", screens=found, folder=folder, error="",
+                 table={"columns": list(ranked.columns), "rows": catalog.rows(ranked)})
+
+
+@router.get("/models", response_class=HTMLResponse)
+def models_page(request: Request) -> HTMLResponse:
+    state = request.app.state.gfa
+    return _page("models.html.j2",
+                 models=catalog.model_versions(state.settings.paths.models, state.bundles))

@@ -1,0 +1,120 @@
+"""`gfa serve` in a real browser (issue #16): headless Chromium from the distribution's
+packages, driven by Playwright, against uvicorn on 127.0.0.1. The Predict page reads the ZIF-4
+CIF and shows P(melts before decomposing) with intervals; its CSV download is what `gfa predict`
+writes for the same file; Known glasses filters to the ZIFs. Screenshots go to test-output/."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from gfa_ml.cli.main import app as cli
+from tests.web_support import ZIF4, web_home
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTEFACTS = Path(__file__).resolve().parents[1] / "test-output"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # pragma: no cover - the dev extra installs it
+    sync_playwright = None
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(sync_playwright is None, reason="playwright not installed (dev extra)"),
+    pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason="headless Chromium not installed: "
+                       "apt-get install chromium (.ci/run does)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """uvicorn serving `create_app()` on a free 127.0.0.1 port, in a thread."""
+    import uvicorn
+
+    from gfa_ml.web.app import create_app
+
+    with web_home(tmp_path_factory.mktemp("home")) as home:
+        port = _free_port()
+        srv = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port,
+                                            log_level="warning"))
+        thread = threading.Thread(target=srv.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 30
+        while not srv.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert srv.started, "uvicorn did not start"
+        yield home, f"http://127.0.0.1:{port}"
+        srv.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser.new_context(accept_downloads=True).new_page()
+        browser.close()
+
+
+def test_predict_page_reads_zif4_and_its_csv_is_gfa_predict_output(server, page, tmp_path,
+                                                                   monkeypatch) -> None:
+    home, url = server
+    page.goto(f"{url}/ui/predict")
+    page.set_input_files("#files", str(home / "cifs" / f"{ZIF4}.cif"))
+    page.click("#run")
+    row = page.locator(f'#results tr[data-id="{ZIF4}"]')
+    row.wait_for(timeout=60_000)
+    p = float(row.locator('td[data-col="p_meltable"]').inner_text())
+    assert 0.5 < p <= 1.0  # ZIF-4 melts before it decomposes (a measured glass former)
+    tm = row.locator('td[data-col="Tm_K"]').inner_text()
+    value, interval = tm.split("\n", 1)
+    lo, hi = (float(v) for v in interval.removeprefix("90 %: ").split(" – "))
+    assert lo < float(value) < hi
+    assert "zif" in row.locator("td a").first.inner_text()
+    assert row.locator(".bars .main-svg").count() >= 1  # top-feature bars drawn
+    ARTEFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / "predict_page.png"), full_page=True)
+
+    with page.expect_download() as download:
+        page.click("#csv")
+    got = tmp_path / "download.csv"
+    download.value.save_as(got)
+    monkeypatch.chdir(home / "cifs")
+    res = CliRunner().invoke(cli, ["predict", f"{ZIF4}.cif", "-o", str(tmp_path / "cli.csv")])
+    assert res.exit_code == 0, res.output
+    assert got.read_text() == (tmp_path / "cli.csv").read_text()
+
+
+def test_known_glasses_filters_to_the_zifs(server, page) -> None:
+    from gfa_ml.data.measured import load_measured
+
+    _, url = server
+    table = load_measured()
+    zifs = int(((table["family"] == "ZIF") & (table["exclude_reason"].fillna("") == "")).sum())
+    page.goto(f"{url}/ui/glasses")
+    page.select_option("#family", "ZIF")
+    shown = page.locator("#materials tbody tr:visible")
+    assert shown.count() == zifs > 20
+    families = set(pd.Series(shown.evaluate_all("rs => rs.map(r => r.dataset.family)")))
+    assert families == {"ZIF"}
+    assert page.locator("#shown").inner_text() == f"{zifs} shown"
+    assert page.locator("#tg-tm .main-svg").count() >= 1  # the Tg vs Tm plot
+    page.fill("#search", "zif-4")
+    assert 0 < page.locator("#materials tbody tr:visible").count() < zifs
+    page.screenshot(path=str(ARTEFACTS / "known_glasses.png"))
