@@ -5,6 +5,10 @@ probabilities: ``p_meltable`` must be a probability because it is read as P(Tm <
 Tm and Td intervals (:mod:`gfa_ml.models.coherence`). Platt scaling (Platt, Advances in Large
 Margin Classifiers, 1999) maps the logit of the score through a weighted logistic regression fit
 on *inner out-of-fold* scores of the training part only, so the outer test fold never shapes it.
+The two classes are weighted equally in that fit: the curated table's share of melters (125 of
+181) reflects what gets published, not a screening set's base rate, so ``p_meltable`` is the
+probability at equal prior odds — and 0.5, where the reconciled Td − Tm window crosses zero,
+is then also (close to) the balanced-accuracy cut.
 The yes/no threshold is the one that maximizes balanced accuracy on the same calibrated inner
 out-of-fold scores (classes are unequal: 125 melt vs 56 decompose), again never on a test fold.
 """
@@ -58,7 +62,8 @@ def best_threshold(y: np.ndarray, p: np.ndarray) -> float:
 def fit_calibration(
     y: np.ndarray, p: np.ndarray, weight: np.ndarray | None = None
 ) -> Calibration:
-    """Platt scaling and threshold from out-of-fold scores (identity when too few or one class)."""
+    """Platt scaling (classes weighted equally) and threshold from out-of-fold scores (identity
+    when too few or one class)."""
     from sklearn.linear_model import LogisticRegression
 
     y, p = np.asarray(y, float), np.asarray(p, float)
@@ -67,6 +72,8 @@ def fit_calibration(
     w = None if weight is None else np.asarray(weight, float)[ok]
     if len(y) < MIN_ROWS or len(np.unique(y)) < 2:
         return Calibration(n=int(len(y)))
+    w = np.ones(len(y)) if w is None else w
+    w = w * np.where(y == 1, 0.5 / w[y == 1].sum(), 0.5 / w[y == 0].sum()) * len(y)
     lr = LogisticRegression(C=1e4).fit(_logit(p)[:, None], y, sample_weight=w)
     cal = Calibration(float(lr.coef_[0, 0]), float(lr.intercept_[0]), 0.5, int(len(y)))
     return Calibration(cal.a, cal.b, best_threshold(y, cal(p)), cal.n)

@@ -9,7 +9,7 @@ import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from gfa_ml.models.base import GFAModel, Task
-from gfa_ml.models.features import feature_columns, feature_matrix
+from gfa_ml.models.features import declared_features, feature_columns, feature_matrix
 from gfa_ml.models.fidelity import proxy_rows, pu_weights
 
 
@@ -59,6 +59,13 @@ class TabularModel(GFAModel):
         if self.fidelity_:  # one more column: 1 = measured scale, 0 = proxy TGA onset
             M = np.column_stack([M, (~proxy).astype(float)])
         if mixed and self.task == "classification" and len(np.unique(y[~proxy])) == 2:
+            # presumed negatives teach only through the columns every labelled material has:
+            # their crystal descriptors would teach "has a CIF -> decomposes", an artefact of
+            # where the labels come from (records), not chemistry
+            shared = set(declared_features("shared"))
+            blind = [i for i, c in enumerate(self.feature_columns_) if c not in shared]
+            M = M.copy()
+            M[np.ix_(proxy, blind)] = np.nan
             first = self._fit_estimator(M[~proxy], y[~proxy], _part(w, ~proxy))
             p1 = self._positive(first, M[proxy])
             w = np.ones(len(y)) if w is None else w.copy()
