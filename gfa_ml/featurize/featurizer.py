@@ -87,6 +87,7 @@ class GFAFeaturizer(BaseFeaturizer):
             "Kim, Y.; Kim, W. Y. Bull. Korean Chem. Soc. 2015, 36, 1769 (xyz2mol bond orders)",
             "Rogers, D.; Hahn, M. J. Chem. Inf. Model. 2010, 50, 742 (Morgan fingerprints)",
             "Chung, Y. G. et al. J. Chem. Eng. Data 2019, 64, 5985 (CoRE MOF 2019)",
+            "Willems, T. F. et al. Microporous Mesoporous Mater. 2012, 149, 134 (Zeo++)",
             *BOND_CITATIONS,
         ]
 

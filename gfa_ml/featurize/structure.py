@@ -34,7 +34,7 @@ from gfa_ml.featurize.periodic_graph import (
     image_vectors,
     neighbour_pairs,
 )
-from gfa_ml.featurize.porosity import core_mof_pores, geometric_pores
+from gfa_ml.featurize.porosity import core_mof_pores, structure_pores
 from gfa_ml.featurize.schema import FeatureRow, donor_flags, error_row, one_line
 from gfa_ml.structures.cif import Cell
 
@@ -287,7 +287,7 @@ def featurize_cell(
 
     pores = core_mof_pores(id_, source)
     if pores is None:
-        pores, why = geometric_pores(cell, z)
+        pores, why = structure_pores(cell, z)
         if why:
             reasons["pore"] = why
     feats.update(pores)
