@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -176,7 +176,7 @@ class FeaturizeSettings(BaseModel):
     # atoms closer than this are unresolved disorder
     min_distance_A: float = 0.5
     # bump when any feature definition changes: invalidates the Parquet cache
-    cache_version: str = "5"
+    cache_version: str = "6"
     fingerprint_bits: int = 64
     #: CIFs per task sent to a featurizer worker (``featurize_many``)
     chunk: int = 32
@@ -184,6 +184,14 @@ class FeaturizeSettings(BaseModel):
     cache_max_parts: int = 16
     #: pore grid: at most this many probe points per cell (spacing >= 0.7 A)
     pore_max_grid_points: int = 4000
+    #: pore columns of CIFs outside CoRE: "zeo++" (pyzeo, when installed; median ~0.4 s per
+    #: cell, see benchmarks/porosity_bench.py) or "grid" (the quick estimate, no PLD)
+    pore_backend: Literal["zeo++", "grid"] = "zeo++"
+    #: Monte Carlo samples per cell for the Zeo++ void fraction
+    pore_zeopp_samples: int = 5000
+    #: larger cells, or a Zeo++ run longer than this, fall back to the grid estimate
+    pore_zeopp_max_atoms: int = 2000
+    pore_zeopp_timeout_s: float = 60.0
     #: linkers with more heavy atoms than this skip the exhaustive charge/bond-order search
     linker_exhaustive_max_heavy: int = 24
     #: random restarts of bond-order perception before a ligand is reported unperceivable

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from gfa_ml.config import get_settings
+from gfa_ml.featurize.porosity import pore_backend
 from gfa_ml.io.atomic import write_parquet_atomic
 
 KEY = "cache_key"
@@ -23,11 +24,13 @@ KEY = "cache_key"
 def cache_key(cif_text: str, id_: str, source: str, max_atoms: int) -> str:
     """Hash of everything a structure's features depend on.
 
-    The id enters only for CoRE inputs, whose pore columns are looked up by name.
+    The id enters only for CoRE inputs, whose pore columns are looked up by name; the pore
+    backend (Zeo++ or grid) only for the others, whose pore columns it computes.
     """
     cfg = get_settings().featurize
     core = source.startswith("core-mof:")
     head = f"{cfg.cache_version}|{cfg.fingerprint_bits}|{max_atoms}|"
+    head += "" if core else f"{pore_backend()}|"
     head += f"{source}|{id_}|" if core else "|"
     h = hashlib.blake2b(head.encode(), digest_size=16)
     h.update(cif_text.encode("utf-8", errors="replace"))

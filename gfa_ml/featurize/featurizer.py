@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 from matminer.featurizers.base import BaseFeaturizer
 
+from gfa_ml.featurize.bonding import CITATIONS as BOND_CITATIONS
 from gfa_ml.featurize.records import featurize_record
 from gfa_ml.featurize.schema import FeatureRow, error_row, feature_labels
 from gfa_ml.featurize.structure import featurize_cell
@@ -86,6 +87,8 @@ class GFAFeaturizer(BaseFeaturizer):
             "Kim, Y.; Kim, W. Y. Bull. Korean Chem. Soc. 2015, 36, 1769 (xyz2mol bond orders)",
             "Rogers, D.; Hahn, M. J. Chem. Inf. Model. 2010, 50, 742 (Morgan fingerprints)",
             "Chung, Y. G. et al. J. Chem. Eng. Data 2019, 64, 5985 (CoRE MOF 2019)",
+            "Willems, T. F. et al. Microporous Mesoporous Mater. 2012, 149, 134 (Zeo++)",
+            *BOND_CITATIONS,
         ]
 
     def implementors(self) -> list[str]:

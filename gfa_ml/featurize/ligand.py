@@ -98,6 +98,12 @@ def _patterns() -> tuple[list, dict[str, list]]:
     return donors, groups
 
 
+def donor_atom_indices(mol) -> set[int]:
+    """Indices of the atoms of ``mol`` that can bind a metal (``_DONOR_SMARTS``)."""
+    donors, _ = _patterns()
+    return {m[0] for p in donors for m in mol.GetSubstructMatches(p)}
+
+
 def canonical_smiles(mol) -> str:
     from rdkit import Chem
 
@@ -123,14 +129,14 @@ def describe_smiles(smiles: str) -> tuple[float, ...]:
     mol = Chem.MolFromSmiles(smiles)
     if mol is None:
         raise LigandError(f"RDKit cannot read ligand SMILES {smiles!r}")
-    donors, groups = _patterns()
+    _, groups = _patterns()
     counts: dict[int, int] = {}
     for atom in mol.GetAtoms():
         counts[atom.GetAtomicNum()] = counts.get(atom.GetAtomicNum(), 0) + 1
     heavy = mol.GetNumHeavyAtoms()
     n_hal = sum(counts.get(z, 0) for z in (9, 17, 35, 53))
     n_hetero = heavy - counts.get(6, 0)
-    donor_atoms = {m[0] for p in donors for m in mol.GetSubstructMatches(p)}
+    donor_atoms = donor_atom_indices(mol)
     flags = [
         float(any(mol.HasSubstructMatch(p) for p in groups[k])) for k in _SCALAR_LABELS[13:23]
     ]

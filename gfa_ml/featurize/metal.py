@@ -85,23 +85,30 @@ def common_oxidation_state(symbol: str) -> float:
     return float(states[0]) if states else float("nan")
 
 
-def metal_features(
+def merge_ions(
     metals: Sequence[str], ox_states: Sequence[float], weights: Sequence[float] | None = None
-) -> dict[str, float]:
-    """Weighted mean of per-metal descriptors; ``ox_states`` aligned with ``metals`` (NaN ok).
+) -> tuple[list[tuple[str, float]], np.ndarray]:
+    """Distinct (metal, oxidation state) pairs and their normalised weights.
 
-    Repeated (metal, oxidation state) pairs are merged first, so one Zn and six Zn give
-    bit-identical values (CIF and record paths must agree exactly).
+    Repeated pairs are merged first, so one Zn and six Zn give bit-identical values (CIF and
+    record paths must agree exactly).
     """
-    if not metals:
-        return dict.fromkeys(METAL_LABELS, np.nan)
     merged: dict[tuple[str, float], float] = {}
     for k, (sym, ox) in enumerate(zip(metals, ox_states, strict=True)):
         w_k = 1.0 if weights is None else float(weights[k])
         merged[(sym, float(ox))] = merged.get((sym, float(ox)), 0.0) + w_k
     w = np.asarray(list(merged.values()), dtype=float)
-    w = w / w.sum()
-    arr = np.asarray([(*_element_part(s), *_ion_part(s, ox)) for s, ox in merged], dtype=float)
+    return list(merged), w / w.sum() if len(w) else w
+
+
+def metal_features(
+    metals: Sequence[str], ox_states: Sequence[float], weights: Sequence[float] | None = None
+) -> dict[str, float]:
+    """Weighted mean of per-metal descriptors; ``ox_states`` aligned with ``metals`` (NaN ok)."""
+    if not metals:
+        return dict.fromkeys(METAL_LABELS, np.nan)
+    ions, w = merge_ions(metals, ox_states, weights)
+    arr = np.asarray([(*_element_part(s), *_ion_part(s, ox)) for s, ox in ions], dtype=float)
     mean = w @ np.nan_to_num(arr)
     mean[np.isnan(arr).any(axis=0)] = np.nan
     out = dict(zip(METAL_LABELS[:-1], mean.tolist(), strict=True))

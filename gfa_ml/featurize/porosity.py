@@ -1,10 +1,12 @@
-"""Porosity: CoRE MOF metadata (Zeo++ values) where the structure comes from CoRE, otherwise a
-quick geometric estimate on a grid.
+"""Porosity: CoRE MOF metadata (Zeo++ values) where the structure comes from CoRE, otherwise
+Zeo++ through pyzeo (:mod:`gfa_ml.featurize.zeopp`), or a quick geometric estimate on a grid when
+pyzeo is not installed, is switched off (``featurize.pore_backend = "grid"``), the cell is too
+large or Zeo++ fails on it.
 
-The estimate is the fraction of grid points outside every atom's van der Waals sphere (probe
+The grid estimate is the fraction of grid points outside every atom's van der Waals sphere (probe
 radius 0) and the largest such sphere's diameter (a largest-cavity-diameter proxy, resolution
 ~ the grid spacing). The pore-limiting diameter needs a percolation analysis (Zeo++, Willems et
-al., Microporous Mesoporous Mater. 2012, 149, 134) and is left NaN outside CoRE.
+al., Microporous Mesoporous Mater. 2012, 149, 134) and is left NaN by the grid estimate.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from gfa_ml.config import get_settings
-from gfa_ml.featurize import elements
+from gfa_ml.featurize import elements, zeopp
 from gfa_ml.structures import core_mof
 from gfa_ml.structures.cif import Cell
 
@@ -57,3 +59,27 @@ def geometric_pores(cell: Cell, z: np.ndarray) -> tuple[dict[str, float], str]:
         "pore_pld": np.nan,
     }
     return pores, "pore_pld needs a percolation analysis (Zeo++); void fraction/LCD are estimates"
+
+
+def pore_backend() -> str:
+    """The backend that computes pores outside CoRE now: "zeo++" only if chosen and installed."""
+    chosen = get_settings().featurize.pore_backend
+    return "zeo++" if chosen == "zeo++" and zeopp.available() else "grid"
+
+
+def structure_pores(cell: Cell, z: np.ndarray) -> tuple[dict[str, float], str]:
+    """Pore columns of a cell outside CoRE: Zeo++ if it can, else the grid estimate (the reason
+    says which and why)."""
+    cfg = get_settings().featurize
+    why = ""
+    if pore_backend() == "zeo++":
+        if cell.n_atoms > cfg.pore_zeopp_max_atoms:
+            why = f"{cell.n_atoms} atoms > pore_zeopp_max_atoms={cfg.pore_zeopp_max_atoms}"
+        else:
+            try:
+                return zeopp.zeopp_pores(cell.lattice, cell.symbols, cell.frac,
+                                         cfg.pore_zeopp_samples, cfg.pore_zeopp_timeout_s), ""
+            except zeopp.ZeoppError as exc:
+                why = str(exc)
+    pores, grid_why = geometric_pores(cell, z)
+    return pores, f"{why}: {grid_why}" if why else grid_why

@@ -17,6 +17,7 @@ import pandas as pd
 
 from gfa_ml.data.columns import parse_linker_fractions, split_multi
 from gfa_ml.featurize import elements
+from gfa_ml.featurize.bonding import bond_features
 from gfa_ml.featurize.coordinated import LigandError, as_coordinated, can_bind
 from gfa_ml.featurize.ligand import ligand_features
 from gfa_ml.featurize.metal import common_oxidation_state, metal_features
@@ -124,10 +125,11 @@ def featurize_record(record: Mapping[str, object]) -> FeatureRow:
     cn = [v for v in _floats(_get(record, "coordination_number")) if v == v]
     feats["node_cn"] = float(np.mean(cn)) if cn else np.nan
     donor_cell = _get(record, "donor_atoms")
-    if donor_cell is None:
+    donors = None if donor_cell is None else set(re.findall(r"[A-Z][a-z]?", str(donor_cell)))
+    if donors is None:
         feats.update(dict.fromkeys(DONOR_LABELS, np.nan))
     else:
-        feats.update(donor_flags(set(re.findall(r"[A-Z][a-z]?", str(donor_cell)))))
+        feats.update(donor_flags(donors))
     if not cn or donor_cell is None:
         reasons["node"] = "coordination number and/or donor atoms not given in the record"
 
@@ -141,6 +143,7 @@ def featurize_record(record: Mapping[str, object]) -> FeatureRow:
     if not smiles:  # the metal alone still says something; never as if the record were whole
         reasons["lig"] = NO_LIGAND
         feats.update(ligand_features([])[0])
+        feats.update(bond_features(metals, ox, donors, None))
         return FeatureRow(id=rid, features=feats, status="partial", error=NO_LIGAND,
                           nan_reasons=reasons)
     names = split_multi(_get(record, "ligands"))
@@ -159,6 +162,8 @@ def featurize_record(record: Mapping[str, object]) -> FeatureRow:
                    for _ in parts]
     lig, why = ligand_features(canon, weights)
     feats.update(lig)
+    species = zip(canon, weights or [1.0] * len(canon), strict=True)
+    feats.update(bond_features(metals, ox, donors, species))
     if why:
         reasons["lig"] = why
     return FeatureRow(id=rid, features=feats, nan_reasons=reasons)

@@ -14,6 +14,7 @@ import numpy as np
 
 from gfa_ml.config import get_settings
 from gfa_ml.featurize import elements
+from gfa_ml.featurize.bonding import bond_features
 from gfa_ml.featurize.composition import composition_features
 from gfa_ml.featurize.disorder import resolve_overlaps
 from gfa_ml.featurize.ligand import ligand_features
@@ -33,7 +34,7 @@ from gfa_ml.featurize.periodic_graph import (
     image_vectors,
     neighbour_pairs,
 )
-from gfa_ml.featurize.porosity import core_mof_pores, geometric_pores
+from gfa_ml.featurize.porosity import core_mof_pores, structure_pores
 from gfa_ml.featurize.schema import FeatureRow, donor_flags, error_row, one_line
 from gfa_ml.structures.cif import Cell
 
@@ -206,6 +207,7 @@ def featurize_cell(
     linkers: Counter[str] = Counter()  # metal-bound organic linker SMILES -> instances per cell
     weights: list[float] = []
     charges: dict[bytes, int | None] = {}
+    species: list[tuple[str, float]] = []  # every bound or charged ligand / ion (bond group)
     lig_reason = None
     disordered: list[str] = []
     #: why this row is only partly computed (status partial); read-time disorder comes first
@@ -228,6 +230,8 @@ def featurize_cell(
                 lig_reason = lig_reason or str(exc)
                 unperceived.append(formula(frag.symbols))
             continue
+        if frag.metal_bound or charges[key] != 0:
+            species.append((smiles, float(frag.count)))
         if organic and (frag.metal_bound or charges[key] != 0):
             ligands.append(smiles)
             weights.append(float(frag.count))
@@ -262,7 +266,9 @@ def featurize_cell(
     ml = metal[graph.i] & ~metal[graph.j]
     cn = np.bincount(graph.i[ml], minlength=graph.n)[metal]
     feats["node_cn"] = float(cn.mean())
-    feats.update(donor_flags({cell.symbols[a] for a in np.unique(graph.j[ml]).tolist()}))
+    donors = {cell.symbols[a] for a in np.unique(graph.j[ml]).tolist()}
+    feats.update(donor_flags(donors))
+    feats.update(bond_features(metals, ox, donors, None if lig_reason else species))
     if ml.any():
         d = graph.dist[ml]
         feats.update(node_bond_mean=float(d.mean()), node_bond_min=float(d.min()),
@@ -281,7 +287,7 @@ def featurize_cell(
 
     pores = core_mof_pores(id_, source)
     if pores is None:
-        pores, why = geometric_pores(cell, z)
+        pores, why = structure_pores(cell, z)
         if why:
             reasons["pore"] = why
     feats.update(pores)
