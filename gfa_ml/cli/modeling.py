@@ -251,10 +251,15 @@ def predict(
 ) -> None:
     """Predict P(meltable), Tm, Td, Tg and Tg/Tm with 90 % intervals and a domain flag.
 
+    One answer: p_meltable = P(Tm < Td) under the reported Tm and Td intervals (Tm and Td are
+    reconciled with the calibrated classifier, so p >= 0.5 exactly when Td >= Tm);
+    melt_conflict says where the Tm/Td regressors alone disagree with p.
+
     Output columns (stable): id, p_meltable, Tm_K, Tm_K_lo, Tm_K_hi, Td_K, Td_K_lo, Td_K_hi,
-    Tg_K, Tg_K_lo, Tg_K_hi, Tg_over_Tm, Tg_over_Tm_lo, Tg_over_Tm_hi, in_domain,
-    nearest_known, status, error, Tg_tct_K, Tg_tct_reason, models_used, then source (the file
-    or records CSV a row came from) and per-target extras. status is ok, partial or error:
+    Tg_K, Tg_K_lo, Tg_K_hi, Tg_over_Tm, Tg_over_Tm_lo, Tg_over_Tm_hi, melt_window_K,
+    melt_window_lo, melt_window_hi, melt_conflict, in_domain, nearest_known, status, error,
+    Tg_tct_K, Tg_tct_reason, models_used, then source (the file or records CSV a row came
+    from) and per-target extras. status is ok, partial or error:
     partial = a CIF with simple disorder (resolved to its major / first alternative), ligands
     whose bond orders cannot be perceived (missing H), or a record without ligand SMILES (ligand
     columns empty, wider intervals sized on such rows), or a target with no trained model; error
@@ -311,8 +316,8 @@ def predict(
         say(f"note: {note}", err=True)
     out = predict_table(recs, items, bundles, explain=explain, records_source=str(records))
     write_csv_atomic(out, output)
-    show = out[["id", "p_meltable", "Tm_K", "Td_K", "Tg_K", "Tg_over_Tm", "in_domain",
-                "status"]].set_index("id")
+    show = out[["id", "p_meltable", "Tm_K", "Td_K", "melt_window_K", "Tg_K", "Tg_over_Tm",
+                "in_domain", "status"]].set_index("id")
     console.print(df_table(show, f"predictions ({len(out)} materials) -> {output}"))
     for _, r in out[out["status"] != "ok"].head(10).iterrows():
         say(f"{r['id']}: {r['status']}: {r['error']}", err=True)

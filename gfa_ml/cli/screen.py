@@ -132,7 +132,7 @@ def screen(
         say(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
 
-    cols = ["id", "score", "p_meltable", "Tm_K", "Td_K", "melt_window_K", "metals"]
+    cols = ["id", "p_meltable", "Tm_K", "Td_K", "melt_window_K", "metals"]
     console.print(df_table(result.ranked.set_index("rank")[cols].head(10),
                            title="top candidates"))
     counts = ", ".join(f"{k}: {v}" for k, v in result.counts.items())
