@@ -117,10 +117,10 @@ class ModelSettings(BaseModel):
     tuning_trials: int = 8
     coverage: float = 0.9
     #: how the Td-proxy MOFs (no reported melting) enter the meltability classifier:
-    #: "weighted" = presumed non-meltable at ``proxy_negative_weight`` times the labelled-only
-    #: model's P(not meltable) (positive-unlabelled, :mod:`gfa_ml.models.fidelity`); "none" =
-    #: left out
-    proxy_negatives: str = "weighted"
+    #: "pu" = positive-unlabelled: presumed non-meltable at ``proxy_negative_weight`` times the
+    #: labelled-only model's P(not meltable) (:mod:`gfa_ml.models.fidelity`); "weighted" = all
+    #: at ``proxy_negative_weight``; "none" = left out
+    proxy_negatives: Literal["pu", "weighted", "none"] = "pu"
     proxy_negative_weight: float = 0.05
     #: training weight of a measured meltable label by its support (``label_strength``): an
     #: inferred label (the curator's reading of decomposition wording) counts half

@@ -2,7 +2,7 @@
 
 Material frames carry record columns (``family``, ``Tm_K``, ...) beside the numeric features of
 ``gfa_ml.featurize``; only columns the featurizer declares ever reach a model, so a measured
-temperature can never leak in as a feature. Three feature sets:
+temperature can never leak in as a feature. Feature sets (``FEATURE_SETS``: name -> groups):
 
 - ``shared``: the groups computed identically from a CIF and from a metal + ligand-SMILES record
   (metal, node CN/donors, net dimensionality, ligand), so one model scores both kinds of input;
@@ -10,9 +10,15 @@ temperature can never leak in as a feature. Three feature sets:
   geometry and connectivity, porosity: LCD, PLD, void fraction) — the targets learned from the
   measured table, where only some materials have a CIF: a record without one has NaN there, which
   the trees route on their own, so density and porosity separate polymorphs of one composition
-  (the seeds' dense-melts / porous-decomposes rule) without costing the records their prediction.
-  The 132 elemental-statistics columns stay out: a record's ligand columns already say it;
-- ``all``: every group (composition statistics included).
+  without costing the records their prediction. The 132 elemental-statistics columns stay out:
+  a record's ligand columns already say it;
+- ``measured_bond``: ``measured`` plus the bond-strength group (ion hardness, metal–donor
+  ionicity, ligand conjugate-acid pKa, counter-cations; :mod:`gfa_ml.featurize.bonding`). It is
+  computed for every input but is not a default: on identical grouped folds it made every
+  measured target worse (``benchmarks/meltable_ablation.py``; ``gfa train`` meltable AUC 0.853 →
+  0.796, Tm 67.7 → 77.1 K, Tg 67.0 → 69.6 K) — with 10² labels, seven more columns that are NaN
+  for a third of the table mostly identify families. A target opts in by naming the set;
+- ``all``: every group (composition statistics and bond strength included; the Td model).
 """
 
 from __future__ import annotations
@@ -22,21 +28,28 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-FEATURE_SETS = ("shared", "measured", "all")
-#: structure groups the ``measured`` set adds to ``shared``
-MEASURED_STRUCTURE_GROUPS = ("struct", "node_geom", "pore")
+_BASE = ("metal", "node", "net", "lig")
+_CRYSTAL = ("struct", "node_geom", "pore")
+#: feature set -> featurizer groups (None: every group)
+FEATURE_SETS: dict[str, tuple[str, ...] | None] = {
+    "shared": _BASE,
+    "measured": (*_BASE, *_CRYSTAL),
+    "measured_bond": (*_BASE, "bond", *_CRYSTAL),
+    "all": None,
+}
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=8)
 def _featurizer_columns(feature_set: str) -> tuple[str, ...]:
-    from gfa_ml.featurize import SHARED_GROUPS, feature_labels, groups
+    from gfa_ml.featurize import feature_labels, groups
 
-    if feature_set == "all":
+    if feature_set not in FEATURE_SETS:
+        raise ValueError(f"unknown feature set {feature_set!r}; choose from "
+                         f"{', '.join(FEATURE_SETS)}")
+    chosen = FEATURE_SETS[feature_set]
+    if chosen is None:
         return tuple(feature_labels())
-    if feature_set in ("shared", "measured"):
-        extra = MEASURED_STRUCTURE_GROUPS if feature_set == "measured" else ()
-        return tuple(c for g in (*SHARED_GROUPS, *extra) for c in groups()[g])
-    raise ValueError(f"unknown feature set {feature_set!r}; choose from {', '.join(FEATURE_SETS)}")
+    return tuple(c for g in chosen for c in groups()[g])
 
 
 def declared_features(feature_set: str = "all") -> tuple[str, ...]:
@@ -44,6 +57,14 @@ def declared_features(feature_set: str = "all") -> tuple[str, ...]:
     from gfa_ml.featurize.registry import registered_columns
 
     return _featurizer_columns(feature_set) + registered_columns(feature_set)
+
+
+@lru_cache(maxsize=1)
+def crystal_only_columns() -> frozenset[str]:
+    """Columns only a crystal structure can give (a record has NaN there by declaration)."""
+    from gfa_ml.featurize import STRUCTURE_GROUPS, groups
+
+    return frozenset(c for g in STRUCTURE_GROUPS for c in groups()[g])
 
 
 def feature_columns(X: pd.DataFrame, feature_set: str = "all") -> list[str]:

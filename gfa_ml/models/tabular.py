@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
+from gfa_ml.config import get_settings
 from gfa_ml.models.base import GFAModel, Task
-from gfa_ml.models.features import declared_features, feature_columns, feature_matrix
+from gfa_ml.models.features import crystal_only_columns, feature_columns, feature_matrix
 from gfa_ml.models.fidelity import proxy_rows, pu_weights
 
 
@@ -62,14 +63,14 @@ class TabularModel(GFAModel):
             # presumed negatives teach only through the columns every labelled material has:
             # their crystal descriptors would teach "has a CIF -> decomposes", an artefact of
             # where the labels come from (records), not chemistry
-            shared = set(declared_features("shared"))
-            blind = [i for i, c in enumerate(self.feature_columns_) if c not in shared]
+            crystal = crystal_only_columns()
+            blind = [i for i, c in enumerate(self.feature_columns_) if c in crystal]
             M = M.copy()
             M[np.ix_(proxy, blind)] = np.nan
-            first = self._fit_estimator(M[~proxy], y[~proxy], _part(w, ~proxy))
-            p1 = self._positive(first, M[proxy])
-            w = np.ones(len(y)) if w is None else w.copy()
-            w[proxy] = pu_weights(p1, w[proxy])
+            if get_settings().models.proxy_negatives == "pu":
+                first = self._fit_estimator(M[~proxy], y[~proxy], _part(w, ~proxy))
+                w = np.ones(len(y)) if w is None else w.copy()
+                w[proxy] = pu_weights(self._positive(first, M[proxy]), w[proxy])
         self.estimator_ = self._fit_estimator(M, y, w)
         return self
 

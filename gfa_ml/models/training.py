@@ -43,7 +43,7 @@ from gfa_ml.models.tuning import fit_model, tune
 def default_variant(target: Target) -> str:
     """A target with presumed proxy negatives (meltability) trains with them unless the config
     says ``none``."""
-    use = target.proxy == "negatives" and get_settings().models.proxy_negatives == "weighted"
+    use = target.proxy == "negatives" and get_settings().models.proxy_negatives != "none"
     return "proxy" if use else ""
 
 
