@@ -101,3 +101,16 @@ def test_zif4_melts_before_it_decomposes_and_zif8_does_not(tmp_path, cifs) -> No
     assert ((pred["p_meltable"] >= 0.5) == (pred["melt_window_K"] >= 0)).all()
     assert (pred["melt_window_lo"] < pred["melt_window_K"]).all()
     assert pd.api.types.is_string_dtype(pred["melt_conflict"])
+
+
+def test_screen_ranks_by_p_and_breaks_ties_by_the_wider_window() -> None:
+    """Polymorphs of one composition share p (ZIF-4 and GIZJOP, both Zn(Im)2): the one with
+    more room between melting and decomposition comes first; p decides everything else."""
+    from gfa_ml.screen.rank import rank
+
+    results = pd.DataFrame({
+        "id": ["GIZJOP_clean", ZIF4, ZIF8], "source": "core-mof:2019-ASR", "status": "ok",
+        "error": "", "p_meltable": [0.64, 0.64, 0.03],
+        "melt_window_K": [40.0, 55.0, 300.0],
+    })
+    assert list(rank(results)["id"]) == [ZIF4, "GIZJOP_clean", ZIF8]

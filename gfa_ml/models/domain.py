@@ -41,7 +41,9 @@ class ApplicabilityDomain:
 
     def fit(self, X: pd.DataFrame, columns: list[str]) -> ApplicabilityDomain:
         M = feature_matrix(X, columns)
-        mu, sd = np.nanmean(M, axis=0), np.nanstd(M, axis=0)
+        seen = (~np.isnan(M)).sum(axis=0) >= 2  # a column no anchor has says nothing
+        mu, sd = np.full(M.shape[1], np.nan), np.full(M.shape[1], np.nan)
+        mu[seen], sd[seen] = np.nanmean(M[:, seen], axis=0), np.nanstd(M[:, seen], axis=0)
         keep = np.isfinite(sd) & (sd > 0)
         self.columns_ = [c for c, k in zip(columns, keep, strict=True) if k]
         self.mean_, self.std_ = mu[keep], sd[keep]
