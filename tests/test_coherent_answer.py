@@ -99,7 +99,7 @@ def test_zif4_melts_before_it_decomposes_and_zif8_does_not(tmp_path, cifs) -> No
     assert zif4["Td_K"] > zif4["Tm_K"]
     # coherent everywhere: p >= 0.5 exactly when the reported window is non-negative
     assert ((pred["p_meltable"] >= 0.5) == (pred["melt_window_K"] >= 0)).all()
-    assert (pred["melt_window_lo"] < pred["melt_window_K"]).all()
+    assert (pred["melt_window_K_lo"] < pred["melt_window_K"]).all()
     assert pd.api.types.is_string_dtype(pred["melt_conflict"])
 
 

@@ -257,7 +257,7 @@ def predict(
 
     Output columns (stable): id, p_meltable, Tm_K, Tm_K_lo, Tm_K_hi, Td_K, Td_K_lo, Td_K_hi,
     Tg_K, Tg_K_lo, Tg_K_hi, Tg_over_Tm, Tg_over_Tm_lo, Tg_over_Tm_hi, melt_window_K,
-    melt_window_lo, melt_window_hi, melt_conflict, in_domain, nearest_known, status, error,
+    melt_window_K_lo, melt_window_K_hi, melt_conflict, in_domain, nearest_known, status, error,
     Tg_tct_K, Tg_tct_reason, models_used, then source (the file or records CSV a row came
     from) and per-target extras. status is ok, partial or error:
     partial = a CIF with simple disorder (resolved to its major / first alternative), ligands

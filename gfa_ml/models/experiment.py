@@ -102,12 +102,15 @@ def run_experiment(
     if feature_note is None:
         from gfa_ml.models.features import declared_features
 
-        feature_note = (
-            f"`gfa_ml.featurize`; measured targets use the {len(declared_features('shared'))} "
-            "columns computed alike from a CIF and from a metal + ligand-SMILES record (metal, "
-            "node CN/donors, dimensionality, ligand); Td uses all "
-            f"{len(declared_features('all'))} (adds composition, geometry, porosity)."
-        )
+        sets: dict[str, list[str]] = {}
+        for t in targets:
+            sets.setdefault(t.feature_set, []).append(t.label)
+        feature_note = "`gfa_ml.featurize` (sets in `gfa_ml/models/features.py`): " + "; ".join(
+            f"{', '.join(labels)}: `{fs}` ({len(declared_features(fs))} columns)"
+            for fs, labels in sets.items()) + (
+            ". `shared` = computed alike from a CIF and a metal + ligand-SMILES record; "
+            "`measured` adds the crystal's density, node geometry and porosity (NaN for records); "
+            "`all` adds composition statistics and the bond-strength group.")
     report_path = report_path or paths.experiments / "results.md"
     fig_dir = fig_dir or report_path.parent / "figures"
     tag = fig_tag or name

@@ -25,7 +25,7 @@ from gfa_ml.models.targets import TARGETS
 
 #: the melt window Td − Tm of the reconciled answer (:mod:`gfa_ml.models.coherence`), its 90 %
 #: interval, and the note when the regressors alone disagree with p_meltable
-WINDOW_COLUMNS = ("melt_window_K", "melt_window_lo", "melt_window_hi", "melt_conflict")
+WINDOW_COLUMNS = ("melt_window_K", "melt_window_K_lo", "melt_window_K_hi", "melt_conflict")
 _SHARED_COLUMNS = (*WINDOW_COLUMNS, "in_domain", "nearest_known", "status", "error", "Tg_tct_K",
                    "Tg_tct_reason", "models_used")
 
@@ -246,8 +246,8 @@ def _reconcile(out: pd.DataFrame, models: dict[str, ModelBundle]) -> None:
         out[f"{t.name}_hi"] = np.clip(r[col].to_numpy() + half, lo_b, hi_b)
     z = sigma_from_halfwidth(1.0, cov)  # 1 / z: sigma -> half-width factor below
     out["melt_window_K"] = r["melt_window_K"].to_numpy()
-    out["melt_window_lo"] = r["melt_window_K"].to_numpy() - r["melt_window_sd_K"].to_numpy() / z
-    out["melt_window_hi"] = r["melt_window_K"].to_numpy() + r["melt_window_sd_K"].to_numpy() / z
+    out["melt_window_K_lo"] = r["melt_window_K"].to_numpy() - r["melt_window_sd_K"].to_numpy() / z
+    out["melt_window_K_hi"] = r["melt_window_K"].to_numpy() + r["melt_window_sd_K"].to_numpy() / z
     out["melt_conflict"] = r["melt_conflict"].to_numpy()
 
 

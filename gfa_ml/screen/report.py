@@ -33,7 +33,7 @@ TOP_COLUMNS: dict[str, str | tuple[str, str, str]] = {
     "rank": "rank", "structure": "id", "P(melts first)": "p_meltable",
     "Tm / K (90 %)": ("Tm_K", "Tm_K_lo", "Tm_K_hi"),
     "Td / K (90 %)": ("Td_K", "Td_K_lo", "Td_K_hi"),
-    "Td − Tm / K (90 %)": ("melt_window_K", "melt_window_lo", "melt_window_hi"),
+    "Td − Tm / K (90 %)": ("melt_window_K", "melt_window_K_lo", "melt_window_K_hi"),
     "Tg / K": "Tg_K", "in domain": "in_domain", "nearest known": "nearest_known",
     "metals": "metals", "linkers": "linkers",
 }

@@ -28,13 +28,18 @@ def _page(name: str, **context: object) -> HTMLResponse:
 
 
 def _targets() -> list[dict]:
-    """What the Predict page shows per target: value column, interval columns, heading."""
+    """What the Predict page shows per target (value, interval, heading), then the melt window."""
     from gfa_ml.models.targets import TARGETS
 
-    return [{"name": t.name, "output": t.output, "task": t.task, "unit": t.unit,
-             "digits": t.digits, "anchor": t.domain_anchor,
-             "heading": HEADINGS.get(t.output, f"{t.label} ({t.unit})" if t.unit else t.label),
-             "interval": t.task == "regression"} for t in TARGETS.values()]
+    shown = [{"name": t.name, "output": t.output, "task": t.task, "unit": t.unit,
+              "digits": t.digits, "anchor": t.domain_anchor,
+              "heading": HEADINGS.get(t.output, f"{t.label} ({t.unit})" if t.unit else t.label),
+              "interval": t.task == "regression"} for t in TARGETS.values()]
+    # the melt window of the one coherent answer (p >= 0.5 exactly when it is >= 0)
+    shown.append({"name": "melt_window", "output": "melt_window_K", "task": "regression",
+                  "unit": "K", "digits": 1, "anchor": False, "heading": "Td − Tm (K)",
+                  "interval": True})
+    return shown
 
 
 @router.get("/predict", response_class=HTMLResponse)

@@ -60,7 +60,7 @@
     container.appendChild(div);
     Plotly.newPlot(div, [{ type: "bar", orientation: "h", x: parts.map((p) => p[1]),
       y: parts.map((p) => p[0]), marker: { color: parts.map((p) => (p[1] > 0 ? "#00897b" : "#e53935")) } }],
-      { margin: { l: 110, r: 8, t: 4, b: 20 }, height: 90, width: 220, font: { size: 10 } },
+      { margin: { l: 230, r: 8, t: 4, b: 20 }, height: 90, width: 340, font: { size: 10 } },
       { staticPlot: true });
   }
 
@@ -99,7 +99,7 @@
       tr.appendChild(near);
       const feats = tr.appendChild(el("td"));
       bars(feats, r[anchor.name + "_top_features"]);
-      tr.appendChild(el("td", r.error));
+      tr.appendChild(el("td", [r.error, r.melt_conflict].filter(Boolean).join("; ")));
     });
     table.hidden = false;
   }
