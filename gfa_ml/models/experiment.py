@@ -83,8 +83,8 @@ def _shap_by_family(study: Study, target: str, fig_dir: Path, tag: str) -> Path 
     series = mean_abs_by_family(model.contributions(labelled))
     unit = "log-odds" if t.task == "classification" else t.unit
     return plots.importances(series, fig_dir / f"{tag}_{target}_shap_families.png",
-                             f"{t.label}: what xgb learns from (mean |SHAP|, {unit}, "
-                             f"n = {len(labelled)})")
+                             f"{t.label}: what xgb learns from\n(mean |SHAP| per feature "
+                             f"family, {unit}, n = {len(labelled)})")
 
 
 def run_experiment(

@@ -21,7 +21,11 @@ from gfa_ml.config import get_settings
 
 #: column prefix -> family in words (first match wins; fingerprint bits are handled apart)
 FAMILIES: tuple[tuple[str, str], ...] = (
+    ("metal_hardness", "metal-ion hardness"),
     ("metal_", "metal ion"),
+    ("ml_", "metal–ligand ionicity"),
+    ("lig_pka", "ligand basicity (pKa)"),
+    ("ion_", "counter-ions"),
     ("node_donor_", "donor atoms on the metal"),
     ("node_cn", "coordination number"),
     ("node_bond", "metal–ligand bond lengths"),

@@ -88,7 +88,7 @@ def reliability(results: list[CVResult], path: Path, title: str = "") -> Path:
 
 def importances(series: pd.Series, path: Path, title: str, n: int = 15) -> Path:
     top = series.head(n)[::-1]
-    fig, ax = plt.subplots(figsize=(5.5, 0.3 * len(top) + 1))
+    fig, ax = plt.subplots(figsize=(8, 0.3 * len(top) + 1.4))
     ax.barh(top.index.astype(str), top.to_numpy())
-    ax.set_title(title, fontsize=9)
+    ax.set_title(title, fontsize=9, loc="right")
     return _save(fig, path)
