@@ -34,8 +34,9 @@ def as_cif(item: object) -> CifItem | None:
     return None
 
 
-def _warm_up() -> None:
-    """Load element/Magpie/SMARTS tables before forking so workers inherit them."""
+def warm_up() -> None:
+    """Load element/Magpie/SMARTS tables before forking so workers inherit them (the batch
+    featurizer and the web app's CIF workers both call it)."""
     from gfa_ml.featurize import composition, elements, ligand
 
     elements.tables()
@@ -66,7 +67,7 @@ def featurize_many(
     n_jobs = max(1, n_jobs or os.cpu_count() or 1)
     if total is None and hasattr(items, "__len__"):
         total = len(items)  # type: ignore[arg-type]
-    _warm_up()
+    warm_up()
 
     results: dict[int, dict] = {}
     hits: list[tuple[str, CifItem]] = []
