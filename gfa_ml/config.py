@@ -249,6 +249,9 @@ class WebSettings(BaseModel):
     max_records: int = 500
     #: a request's CIFs are read in a worker process killed after this many seconds
     parse_timeout_s: float = 120.0
+    #: Host headers a server without a token answers (a page on another site cannot reach a
+    #: localhost server through a DNS name it controls: DNS rebinding); with a token, any host
+    allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]", "::1")
     #: ``gfa screen`` output folders opened by the Screen results page live under this folder
     #: (None: the project home); nothing outside it is served
     screen_root: Path | None = None

@@ -20,6 +20,8 @@ from gfa_ml.web.app import create_app
 from gfa_ml.web.security import BindError, check_bind
 from tests.web_support import HKUST1, ZIF4, ZIF8, web_home
 
+#: what a browser on this machine sends as Host (the server refuses other names)
+LOCAL = "http://127.0.0.1"
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory):
@@ -29,7 +31,7 @@ def home(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(home) -> TestClient:
-    return TestClient(create_app())
+    return TestClient(create_app(), base_url=LOCAL)
 
 
 def _upload(home: Path, *names: str) -> list:
@@ -137,7 +139,7 @@ def test_a_bad_file_in_a_batch_costs_only_its_row_and_two_blocks_give_two_rows(
 
 def test_size_and_count_limits(home) -> None:
     settings = overridden(web={"max_upload_bytes": 100_000, "max_files": 2})
-    small = TestClient(create_app(settings))
+    small = TestClient(create_app(settings), base_url=LOCAL)
     big = (home / "cifs" / f"{HKUST1}.cif").read_bytes() * 10
     res = small.post("/predict", files=[("files", ("big.cif", big))])
     assert res.status_code == 413 and "limit of 0.1 MB" in res.json()["detail"]
@@ -167,7 +169,7 @@ def _pathological_cif(hkust1: Path) -> str:
 def test_a_cif_that_reads_too_long_is_stopped_and_the_server_keeps_serving(home) -> None:
     import multiprocessing
 
-    slow = TestClient(create_app(overridden(web={"parse_timeout_s": 2.0})))
+    slow = TestClient(create_app(overridden(web={"parse_timeout_s": 2.0})), base_url=LOCAL)
     text = _pathological_cif(home / "cifs" / f"{HKUST1}.cif")
     res = slow.post("/predict", files=[("files", ("huge.cif", text.encode()))])
     assert res.status_code == 422
@@ -183,7 +185,12 @@ def test_binding_beyond_localhost_needs_a_token_and_every_request_carries_it(hom
     env = {k: v for k, v in os.environ.items() if k != "GFA_TOKEN"}
     res = CliRunner(env=env).invoke(cli, ["serve", "--host", "0.0.0.0"])
     assert res.exit_code == 1 and "needs --token or GFA_TOKEN" in res.output
-    guarded = TestClient(create_app(overridden(web={"token": "s3cret"})))
+    # a localhost server answers localhost names only: a page on another site that points its
+    # own DNS name at 127.0.0.1 (DNS rebinding) is refused
+    assert TestClient(create_app(), base_url="http://evil.example").get(
+        "/health").status_code == 400
+    guarded = TestClient(create_app(overridden(web={"token": "s3cret"})),
+                         base_url="http://lab-server.example")
     assert guarded.get("/health").status_code == 401
     assert guarded.get("/health", headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert guarded.get("/health", headers={"Authorization": "Bearer s3cret"}).status_code == 200

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import FileResponse, RedirectResponse
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from gfa_ml.config import Settings, get_settings
 from gfa_ml.web.security import BodyLimit, TokenGuard
@@ -54,4 +55,6 @@ def create_app(settings: Settings | None = None, model: str | None = None,
     app.add_middleware(BodyLimit, limit=settings.web.max_upload_bytes)
     if settings.web.token:
         app.add_middleware(TokenGuard, token=settings.web.token)
+    else:  # a localhost server answers localhost names only (no DNS rebinding)
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.web.allowed_hosts))
     return app
