@@ -26,8 +26,8 @@ def test_reconciled_window_makes_p_the_probability_that_tm_is_below_td() -> None
     p = np.array([0.845, 0.013, 0.6, np.nan])
     tm = np.array([860.0, 522.0, 700.0, 700.0])
     td = np.array([672.0, 776.0, 720.0, 750.0])
-    sd_tm, sd_td = np.full(4, 60.0), np.full(4, 90.0)
-    r = reconcile(p, tm, td, sd_tm, sd_td)
+    z90 = norm.ppf(0.95)  # σ 60 K and 90 K, given as 90 % half-widths
+    r = reconcile(p, tm, td, np.full(4, 60.0 * z90), np.full(4, 90.0 * z90), coverage=0.9)
     sw = np.hypot(60.0, 90.0)
     assert r.loc[0, "Td_K"] > r.loc[0, "Tm_K"] and r.loc[1, "Td_K"] < r.loc[1, "Tm_K"]
     assert norm.cdf(r["melt_window_K"][:3] / sw) == pytest.approx(p[:3], abs=1e-9)

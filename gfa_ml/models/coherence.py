@@ -33,21 +33,19 @@ P_CLIP = 0.005
 CONFLICT = 0.05
 
 
-def sigma_from_halfwidth(halfwidth: np.ndarray, coverage: float = 0.9) -> np.ndarray:
-    """Gaussian σ of a central interval of ``coverage`` with this half-width."""
-    return np.asarray(halfwidth, float) / norm.ppf(0.5 + coverage / 2)
-
-
 def reconcile(
-    p: np.ndarray, tm: np.ndarray, td: np.ndarray, sd_tm: np.ndarray, sd_td: np.ndarray,
+    p: np.ndarray, tm: np.ndarray, td: np.ndarray, half_tm: np.ndarray, half_td: np.ndarray,
+    coverage: float = 0.9,
 ) -> pd.DataFrame:
-    """Reconciled ``Tm``, ``Td``, window, the regressors-alone P(Tm < Td) and a conflict note.
+    """Reconciled ``Tm``, ``Td``, window with its interval, the regressors-alone P(Tm < Td) and
+    a conflict note; ``half_*`` are the regressors' central-interval half-widths at ``coverage``.
 
     Rows missing any input are returned unchanged (window = Td − Tm where both exist), with no
     note: there is nothing to reconcile.
     """
+    z = norm.ppf(0.5 + coverage / 2)  # half-width = z σ
+    sd_tm, sd_td = np.asarray(half_tm, float) / z, np.asarray(half_td, float) / z
     p, tm, td = (np.asarray(a, float) for a in (p, tm, td))
-    sd_tm, sd_td = np.asarray(sd_tm, float), np.asarray(sd_td, float)
     var = sd_tm**2 + sd_td**2
     ok = np.isfinite(p) & np.isfinite(tm) & np.isfinite(td) & np.isfinite(var) & (var > 0)
     sw = np.sqrt(np.where(ok, var, 1.0))
@@ -67,6 +65,8 @@ def reconcile(
                    f"reported Tm/Td moved {abs(shift[i]):.0f} K apart to agree: measure it")
     return pd.DataFrame({
         "Tm_K": tm_new, "Td_K": td_new, "melt_window_K": td_new - tm_new,
-        "melt_window_sd_K": np.where(ok, sw, np.nan), "p_window_regressors": p_reg,
+        "melt_window_K_lo": td_new - tm_new - np.where(ok, z * sw, np.nan),
+        "melt_window_K_hi": td_new - tm_new + np.where(ok, z * sw, np.nan),
+        "p_window_regressors": p_reg,
         "melt_conflict": note,
     })

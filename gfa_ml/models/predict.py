@@ -225,7 +225,7 @@ def _predict_target(
 def _reconcile(out: pd.DataFrame, models: dict[str, ModelBundle]) -> None:
     """p_meltable, Tm and Td made one answer (:mod:`gfa_ml.models.coherence`); the window and
     its interval are filled wherever Tm and Td exist."""
-    from gfa_ml.models.coherence import reconcile, sigma_from_halfwidth
+    from gfa_ml.models.coherence import reconcile
 
     cls = [n for n, t in TARGETS.items() if t.task == "classification" and n in models]
     tm, td = (TARGETS[n] for n in ("Tm_K", "Td_K"))
@@ -236,19 +236,15 @@ def _reconcile(out: pd.DataFrame, models: dict[str, ModelBundle]) -> None:
                      f"{td.name}_hi", TARGETS[cls[0]].output)}
     half_tm = (num[f"{tm.name}_hi"] - num[f"{tm.name}_lo"]) / 2
     half_td = (num[f"{td.name}_hi"] - num[f"{td.name}_lo"]) / 2
-    cov = models[tm.name].meta.coverage
-    r = reconcile(num[TARGETS[cls[0]].output], num[tm.output], num[td.output],
-                  sigma_from_halfwidth(half_tm, cov), sigma_from_halfwidth(half_td, cov))
+    r = reconcile(num[TARGETS[cls[0]].output], num[tm.output], num[td.output], half_tm,
+                  half_td, models[tm.name].meta.coverage)
     for t, half, col in ((tm, half_tm, "Tm_K"), (td, half_td, "Td_K")):
         lo_b, hi_b = t.bounds
         out[t.output] = np.clip(r[col].to_numpy(), lo_b, hi_b)
         out[f"{t.name}_lo"] = np.clip(r[col].to_numpy() - half, lo_b, hi_b)
         out[f"{t.name}_hi"] = np.clip(r[col].to_numpy() + half, lo_b, hi_b)
-    z = sigma_from_halfwidth(1.0, cov)  # 1 / z: sigma -> half-width factor below
-    out["melt_window_K"] = r["melt_window_K"].to_numpy()
-    out["melt_window_K_lo"] = r["melt_window_K"].to_numpy() - r["melt_window_sd_K"].to_numpy() / z
-    out["melt_window_K_hi"] = r["melt_window_K"].to_numpy() + r["melt_window_sd_K"].to_numpy() / z
-    out["melt_conflict"] = r["melt_conflict"].to_numpy()
+    for col in WINDOW_COLUMNS:
+        out[col] = r[col].to_numpy()
 
 
 def _note_untrained(out: pd.DataFrame, ok: np.ndarray, models: dict[str, ModelBundle]) -> None:

@@ -166,7 +166,8 @@ def train_target(
         git_commit=git_commit(), created=datetime.now(UTC).isoformat(timespec="seconds"),
         params=params, feature_columns=list(cols), halfwidth=halfwidth,
         halfwidth_partial=halfwidth_partial, halfwidth_measured=halfwidth_measured,
-        threshold=float(getattr(getattr(final, "calibration", None), "threshold", 0.5)),
+        threshold=(final.calibration.threshold if isinstance(final, CalibratedClassifier)
+                   else 0.5),
         coverage=s.models.coverage,
         cv_metrics={k: v for k, v in {**cv.overall(), **cv.partial_metrics()}.items()
                     if np.isfinite(v)},
