@@ -22,9 +22,9 @@ from pathlib import Path
 import pandas as pd
 
 from gfa_ml.config import overridden, using
+from gfa_ml.evaluation.cv import ModelSpec, build_model, cross_validate
 from gfa_ml.io.atomic import write_text_atomic
 from gfa_ml.models.base import GFAModel
-from gfa_ml.models.evaluation import ModelSpec, build_model, cross_validate
 from gfa_ml.models.predict import featurize_inputs
 from gfa_ml.models.targets import TARGETS
 from gfa_ml.models.training import fit_final

@@ -57,7 +57,7 @@ def train_targets(
     """
     from contextlib import nullcontext
 
-    from gfa_ml.models.evaluation import ModelSpec
+    from gfa_ml.evaluation.cv import ModelSpec
     from gfa_ml.models.registry import get_model_class
     from gfa_ml.models.training_data import FeatureSource, targets_available
 
@@ -84,7 +84,8 @@ def _train_one(
     t: Target, model: str, table: pd.DataFrame, proxy: pd.DataFrame | None,
     trials: int | None, tracking_uri: str | None, command: str, features,
 ) -> Trained:
-    from gfa_ml.models import plots, tracking
+    from gfa_ml.evaluation import plots
+    from gfa_ml.models import tracking
     from gfa_ml.models.training import default_variant, train_target
     from gfa_ml.models.training_data import build_training_set
 

@@ -147,7 +147,7 @@ def test_registry_discovers_model_modules_and_loads_torch_only_for_a_graph_model
 def test_a_new_classification_target_is_scored_as_one() -> None:
     """A yes/no target declared here is read 1/0 and scored by ROC-AUC (before the registry, any
     target not named "meltable" was silently scored as a regression)."""
-    from gfa_ml.models.evaluation import ModelSpec, cross_validate, summarize
+    from gfa_ml.evaluation.cv import ModelSpec, cross_validate, summarize
     from gfa_ml.models.training_data import FeatureSource, build_training_set, load_tables
 
     class RecordsOnly(FeatureSource):

@@ -109,7 +109,7 @@ def test_partial_rows_are_predicted_with_wider_intervals(tmp_path, cifs):
 def test_partial_rows_are_scored_out_of_fold_but_never_trained_on():
     """Td CV on a few proxy MOFs: the partial ones stay out of the training folds and the
     headline metrics, and come back as their own out-of-fold table."""
-    from gfa_ml.models.evaluation import ModelSpec, cross_validate
+    from gfa_ml.evaluation.cv import ModelSpec, cross_validate
     from gfa_ml.models.targets import TARGETS
     from gfa_ml.models.training_data import TrainingSet
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from gfa_ml.data.measured import load_measured, training_table
-from gfa_ml.models.evaluation import ModelSpec, cross_validate
-from gfa_ml.models.learning_curve import learning_curve, summarize_curve
+from gfa_ml.evaluation.cv import ModelSpec, cross_validate
+from gfa_ml.evaluation.learning_curve import learning_curve, summarize_curve
 from gfa_ml.models.targets import TARGETS
 from gfa_ml.models.training_data import FeatureSource, build_training_set
 

@@ -104,9 +104,9 @@ def test_celsius_and_kelvin_as_printed_convert_right(train) -> None:
 
 
 def test_inferred_negative_is_carried_into_training_and_reported(train) -> None:
-    from gfa_ml.models.evaluation import ModelSpec, cross_validate
-    from gfa_ml.models.protocol import Study
-    from gfa_ml.models.report import strength_lines
+    from gfa_ml.evaluation.cv import ModelSpec, cross_validate
+    from gfa_ml.evaluation.protocol import Study
+    from gfa_ml.evaluation.report import strength_lines
     from gfa_ml.models.targets import TARGETS
     from gfa_ml.models.training_data import FeatureSource, build_training_set
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gfa_ml.models.metrics import mae_interval, regression_metrics
+from gfa_ml.evaluation.metrics import mae_interval, regression_metrics
 
 
 def test_mae_interval_brackets_the_mae_and_narrows_with_more_materials() -> None:

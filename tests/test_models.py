@@ -12,8 +12,8 @@ import pytest
 from gfa_ml.config import get_settings
 from gfa_ml.data.columns import COLUMNS
 from gfa_ml.data.measured import training_table
+from gfa_ml.evaluation.cv import ModelSpec, cross_validate
 from gfa_ml.models.conformal import conformal_halfwidth
-from gfa_ml.models.evaluation import ModelSpec, cross_validate
 from gfa_ml.models.targets import TARGETS
 from gfa_ml.models.training_data import FeatureSource, build_training_set
 
@@ -120,7 +120,7 @@ def test_cv_intervals_cover_synthetic_data(home) -> None:
     X = pd.DataFrame({"metal_Z": rng.normal(size=n), "lig_mw": rng.normal(size=n)},
                      index=[f"s{i}" for i in range(n)])
     y = 600 + 40 * X["metal_Z"].to_numpy() - 25 * X["lig_mw"].to_numpy() + rng.normal(0, 15, n)
-    from gfa_ml.models.splits import make_folds
+    from gfa_ml.evaluation.splits import make_folds
     from gfa_ml.models.training_data import TrainingSet
 
     groups = pd.Series([f"g{i // 4}" for i in range(n)], index=X.index)

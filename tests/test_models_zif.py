@@ -51,7 +51,7 @@ def test_blind_td_file_is_scored_with_domain_flags(models_home, tmp_path) -> Non
     """`gfa evaluate --blind`: CoRE refcodes and a record-only row; the record lacks every
     structure feature the Td model relies on, so it must be flagged out of domain."""
     from gfa_ml.data.td_proxy import load_td_proxy
-    from gfa_ml.models.blind import blind_inputs, score_blind
+    from gfa_ml.evaluation.blind import blind_inputs, score_blind
     from gfa_ml.models.training import train_target
     from gfa_ml.models.training_data import FeatureSource, build_training_set
 

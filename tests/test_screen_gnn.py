@@ -31,9 +31,9 @@ def project(tmp_path_factory: pytest.TempPathFactory):
     """Temporary home (real datasets, fresh caches, models/ in tmp) with xgb + gnn models."""
     import torch
 
+    from gfa_ml.evaluation.cv import ModelSpec
     from gfa_ml.gnn import checkpoint
     from gfa_ml.gnn.model import CrystalGNN
-    from gfa_ml.models.evaluation import ModelSpec
     from gfa_ml.models.store import ModelBundle, ModelMeta, save_bundle
     from gfa_ml.models.targets import TARGETS
     from gfa_ml.models.training import fit_final

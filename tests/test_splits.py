@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gfa_ml.config import get_settings
-from gfa_ml.models.splits import data_version, make_folds, stored_folds
+from gfa_ml.evaluation.splits import data_version, make_folds, stored_folds
 
 
 def _no_group_spans_folds(fold: pd.Series, groups: pd.Series) -> bool:

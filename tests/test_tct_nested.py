@@ -180,7 +180,7 @@ def test_a_held_out_glass_alone_in_its_metal_group_gets_nan_and_a_reason():
 def test_results_md_quotes_the_current_tct_headline() -> None:
     """experiments/results.md carries the issue's TCT line, identical to tct_results.md's."""
     from gfa_ml.config import get_settings
-    from gfa_ml.models.report import TCT_HEADLINE, tct_series_lines
+    from gfa_ml.evaluation.report import TCT_HEADLINE, tct_series_lines
 
     experiments = get_settings().paths.experiments
     head = next(ln for ln in (experiments / "tct_results.md").read_text().splitlines()

@@ -143,7 +143,7 @@ def evaluate(
     if blind is not None:
         _blind(blind, model)
         return
-    from gfa_ml.models.experiment import run_experiment
+    from gfa_ml.evaluation.experiment import run_experiment
 
     table, proxy = _tables(measured, no_proxy)
     out = run_experiment(
@@ -155,7 +155,7 @@ def evaluate(
 
 
 def _blind(path: Path, model: str | None) -> None:
-    from gfa_ml.models.blind import score_blind
+    from gfa_ml.evaluation.blind import score_blind
     from gfa_ml.models.predict import load_models
     from gfa_ml.models.store import ModelFileError
 
@@ -196,7 +196,7 @@ def compare(
         gfa compare --models xgb,rf,rule_2_3,tct --targets Tg
     """
     from gfa_ml.config import using
-    from gfa_ml.models.experiment import run_experiment
+    from gfa_ml.evaluation.experiment import run_experiment
     from gfa_ml.models.registry import get_model_class
 
     settings = _gnn_settings(device, epochs)
@@ -346,7 +346,7 @@ def learning_curve(
 
         gfa learning-curve --targets meltable,Tm,Tg --draws 5
     """
-    from gfa_ml.models.learning_curve import data_growth_curves
+    from gfa_ml.evaluation.learning_curve import data_growth_curves
 
     out = data_growth_curves(_targets(targets), [m.strip() for m in models.split(",")], draws,
                              output, _command(ctx), log=err_console.print)

@@ -12,7 +12,7 @@ from typing import Literal
 
 import pandas as pd
 
-from gfa_ml.models.metrics import PRIMARY
+from gfa_ml.evaluation.metrics import PRIMARY
 
 #: what a model does for a target (the models declare which tasks they serve)
 Task = Literal["regression", "classification"]

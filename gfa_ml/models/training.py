@@ -18,10 +18,7 @@ import numpy as np
 import pandas as pd
 
 from gfa_ml.config import get_settings
-from gfa_ml.models.calibration import CalibratedClassifier
-from gfa_ml.models.conformal import conformal_halfwidth
-from gfa_ml.models.domain import ApplicabilityDomain
-from gfa_ml.models.evaluation import (
+from gfa_ml.evaluation.cv import (
     CVResult,
     ModelSpec,
     build_model,
@@ -29,9 +26,12 @@ from gfa_ml.models.evaluation import (
     inner_calibration,
     inner_folds,
 )
+from gfa_ml.evaluation.metrics import metrics_for
+from gfa_ml.models.calibration import CalibratedClassifier
+from gfa_ml.models.conformal import conformal_halfwidth
+from gfa_ml.models.domain import ApplicabilityDomain
 from gfa_ml.models.features import feature_columns
 from gfa_ml.models.fidelity import PROXY
-from gfa_ml.models.metrics import metrics_for
 from gfa_ml.models.registry import get_model_class
 from gfa_ml.models.store import ModelBundle, ModelMeta, latest_dir, load_bundle, save_bundle
 from gfa_ml.models.targets import TARGETS, Target

@@ -33,8 +33,8 @@ import pandas as pd
 
 from gfa_ml.config import get_settings
 from gfa_ml.data.provenance import study_groups
+from gfa_ml.evaluation.splits import data_version, stored_folds
 from gfa_ml.models.fidelity import LABEL_SOURCE, PROXY
-from gfa_ml.models.splits import data_version, stored_folds
 from gfa_ml.models.targets import Target
 from gfa_ml.structures.core_mof import refcode_base
 

@@ -17,12 +17,12 @@ import numpy as np
 import pandas as pd
 
 from gfa_ml.config import get_settings
+from gfa_ml.evaluation.metrics import metrics_for
+from gfa_ml.evaluation.splits import make_folds
 from gfa_ml.models.base import GFAModel
 from gfa_ml.models.calibration import Calibration, fit_calibration
 from gfa_ml.models.conformal import conformal_halfwidth, interval
-from gfa_ml.models.metrics import metrics_for
 from gfa_ml.models.registry import get_model_class
-from gfa_ml.models.splits import make_folds
 from gfa_ml.models.targets import TARGETS, Target
 from gfa_ml.models.training_data import TrainingSet
 from gfa_ml.models.tuning import fit_model, inner_loss, tune

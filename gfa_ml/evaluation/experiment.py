@@ -12,12 +12,13 @@ from pathlib import Path
 import pandas as pd
 
 from gfa_ml.config import get_settings
+from gfa_ml.evaluation import plots
+from gfa_ml.evaluation.cv import CVResult
+from gfa_ml.evaluation.protocol import Study, run_study
+from gfa_ml.evaluation.report import render
+from gfa_ml.evaluation.splits import data_version
 from gfa_ml.io.atomic import write_parquet_atomic, write_text_atomic
-from gfa_ml.models import plots, tracking
-from gfa_ml.models.evaluation import CVResult
-from gfa_ml.models.protocol import Study, run_study
-from gfa_ml.models.report import render
-from gfa_ml.models.splits import data_version
+from gfa_ml.models import tracking
 from gfa_ml.models.targets import TARGETS, Target
 from gfa_ml.models.training_data import FeatureSource, TrainingSet
 
@@ -67,7 +68,7 @@ def _shap_by_family(study: Study, target: str, fig_dir: Path, tag: str) -> Path 
     """Mean |SHAP| per feature family (in a chemist's words) of the xgb model fitted on the
     whole training set of the variant a chemist gets (``gfa train``'s default), over its
     labelled materials; None when xgboost is not one of the target's models."""
-    from gfa_ml.models.evaluation import ModelSpec, build_model
+    from gfa_ml.evaluation.cv import ModelSpec, build_model
     from gfa_ml.models.explain import mean_abs_by_family
     from gfa_ml.models.training import default_variant
     from gfa_ml.models.tuning import fit_model

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gfa_ml.models.metrics import classification_metrics, mae_interval
-from gfa_ml.models.protocol import Study
+from gfa_ml.evaluation.metrics import classification_metrics, mae_interval
+from gfa_ml.evaluation.protocol import Study
 from gfa_ml.models.registry import get_model_class
 from gfa_ml.models.targets import TARGETS, Target
 from gfa_ml.models.training_data import PROXY_FAMILY

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from gfa_ml.config import get_settings
-from gfa_ml.models.evaluation import ModelSpec, cross_validate
+from gfa_ml.evaluation.cv import ModelSpec, cross_validate
 from gfa_ml.models.targets import TARGETS
 from gfa_ml.models.training_data import TrainingSet
 

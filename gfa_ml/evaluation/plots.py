@@ -13,7 +13,7 @@ import pandas as pd  # noqa: E402
 from sklearn.calibration import calibration_curve  # noqa: E402
 from sklearn.metrics import roc_curve  # noqa: E402
 
-from gfa_ml.models.evaluation import CVResult  # noqa: E402
+from gfa_ml.evaluation.cv import CVResult  # noqa: E402
 
 
 def _save(fig: plt.Figure, path: Path) -> Path:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from gfa_ml.models.evaluation import CVResult, ModelSpec, cross_validate, summarize
+from gfa_ml.evaluation.cv import CVResult, ModelSpec, cross_validate, summarize
 from gfa_ml.models.registry import available_models, get_model_class
 from gfa_ml.models.targets import Target
 from gfa_ml.models.training_data import FeatureSource, TrainingSet, build_training_set

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gfa_ml.models.metrics import classification_metrics, regression_metrics
+from gfa_ml.evaluation.metrics import classification_metrics, regression_metrics
 from gfa_ml.models.predict import featurize_inputs, predict_frame
 from gfa_ml.models.store import ModelBundle
 from gfa_ml.models.targets import TARGETS
