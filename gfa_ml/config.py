@@ -117,15 +117,21 @@ class ModelSettings(BaseModel):
     tuning_trials: int = 8
     coverage: float = 0.9
     #: how the Td-proxy MOFs (no reported melting) enter the meltability classifier:
-    #: "pu" = positive-unlabelled: presumed non-meltable at ``proxy_negative_weight`` times the
-    #: labelled-only model's P(not meltable) (:mod:`gfa_ml.models.fidelity`); "weighted" = all
-    #: at ``proxy_negative_weight``; "none" = left out
-    proxy_negatives: Literal["pu", "weighted", "none"] = "pu"
+    #: "elkan-noto" = unlabelled rows weighted by Elkan & Noto's P(melts | x, unlabelled)
+    #: (:mod:`gfa_ml.models.fidelity`); "weighted" = all presumed non-meltable; either at
+    #: ``proxy_negative_weight``; "none" = left out
+    proxy_negatives: Literal["elkan-noto", "weighted", "none"] = "elkan-noto"
     proxy_negative_weight: float = 0.05
     #: training weight of a measured meltable label by its support (``label_strength``): an
     #: inferred label (the curator's reading of decomposition wording) counts half
     label_weights: dict[str, float] = {"measured": 1.0, "stated": 1.0, "inferred": 0.5}
     default_model: str = "xgb"
+    #: the Tm/Td regressors take a side on "melts first" when their own P(Tm < Td) is at least
+    #: this (or at most 1 − this); in between, ``agreement`` says "undecided"
+    window_decided: float = 0.8
+    #: a served value further than this share of its model's training-label range outside that
+    #: range is flagged as implausible (``flags`` column of ``gfa predict``)
+    plausibility_margin: float = 0.1
     #: nearest training materials reported per prediction, and the in-domain distance quantile
     domain_k: int = 3
     domain_quantile: float = 0.95

@@ -122,24 +122,26 @@ def _train_one(
 def predict_table(
     records: pd.DataFrame | None, items: list, bundles: dict, *, explain: bool = True,
     records_source: str = "", featurize: Featurize | None = None, tct: object = True,
+    prior: float = 0.5,
 ) -> pd.DataFrame:
     """What ``gfa predict`` writes: records first, then CIF items; ``predict_columns()``,
     ``source`` (the records file / each item's file), then the per-target extras.
 
     ``featurize(items, keep_cif)`` computes the CIF feature frame (default
-    ``featurize_inputs`` in this process); ``tct`` as in ``predict_frame``.
+    ``featurize_inputs`` in this process); ``tct`` and ``prior`` as in ``predict_frame``.
     """
     from gfa_ml.models.predict import featurize_inputs, predict_columns, predict_frame
 
     featurize = featurize or featurize_inputs
     frames = []
     if records is not None:
-        frames.append(predict_frame(records, bundles, explain=explain, tct=tct)
+        frames.append(predict_frame(records, bundles, explain=explain, tct=tct, prior=prior)
                       .assign(source=records_source))
     if items:
         sources = {it.id: it.source for it in items}
         keep_cif = any(type(b.model).needs_structures for b in bundles.values())
-        pred = predict_frame(featurize(items, keep_cif), bundles, explain=explain, tct=tct)
+        pred = predict_frame(featurize(items, keep_cif), bundles, explain=explain, tct=tct,
+                             prior=prior)
         frames.append(pred.assign(source=pred["id"].map(sources)))
     out = pd.concat(frames, ignore_index=True)
     columns = predict_columns()

@@ -86,23 +86,25 @@ def test_major_occupancy_alternative_is_kept(cifs):
 def test_partial_rows_are_predicted_with_wider_intervals(tmp_path, cifs):
     """xgb trained on the measured table; a partial CIF gets every prediction, its interval
     from the ligand-blind out-of-fold residuals (never narrower than a full row's)."""
-    from gfa_ml.models.predict import load_models, predict_frame
+    from gfa_ml.models.conformal import IntervalModel
+    from gfa_ml.models.predict import featurize_inputs, load_models, predict_frame
     from tests.conftest import project_home
 
     with project_home(tmp_path, train=("Tm_K",)):
         bundles = load_models()
-        meta = bundles["Tm_K"].meta
-        assert meta.halfwidth_partial >= meta.halfwidth
+        im = IntervalModel.from_dict(bundles["Tm_K"].meta.interval)
+        assert im.q_partial >= im.q
         items = [(n, cifs[n], SOURCE) for n in (ZIF8, DISORDERED, NO_H)]
         out = predict_frame(items, bundles, tct=False).set_index("id")
+        dist = bundles["Tm_K"].domain.assess(featurize_inputs(items))["domain_distance"]
     # only Tm is trained in this home, so every row is partial for the other targets; ZIF-8's
     # structure itself was read whole
     assert out.loc[ZIF8, "error"].startswith("no trained model for"), out.loc[ZIF8, "error"]
     assert list(out.loc[[DISORDERED, NO_H], "status"]) == ["partial", "partial"]
     assert out["Tm_K"].notna().all()
     width = out["Tm_K_hi"] - out["Tm_K_lo"]
-    assert width[NO_H] == pytest.approx(2 * meta.halfwidth_partial)
-    assert width[ZIF8] == pytest.approx(2 * meta.halfwidth)
+    assert width[NO_H] == pytest.approx(2 * im.q_partial * im.sigma(dist[[NO_H]])[0])
+    assert width[ZIF8] == pytest.approx(2 * im.q * im.sigma(dist[[ZIF8]])[0])
     assert "C10N2O6" in out.loc[NO_H, "error"]
 
 
@@ -129,7 +131,10 @@ def test_partial_rows_are_scored_out_of_fold_but_never_trained_on():
     assert set(cv.partial_oof.index) == set(X.index[partial])
     assert cv.partial_oof["pred"].notna().all()
     assert cv.partial_metrics()["n_partial"] == partial.sum()
-    assert len(cv.partial_residuals()) == n  # 32 ligand-blinded full rows + 8 partial rows
+    # the partial quantile is sized on 32 ligand-blinded full rows + the 8 partial rows
+    assert cv.oof["pred_nolig"].notna().all() and cv.partial_oof["distance"].notna().all()
+    im = cv.interval_model(0.9, d_domain=1.0)
+    assert im.n == n - partial.sum() and im.q_partial >= im.q
 
 
 def test_screen_ranks_partial_rows_with_their_status():
@@ -140,7 +145,7 @@ def test_screen_ranks_partial_rows_with_their_status():
         "status": ["ok", "partial", "error"],
         "error": ["", "dropped 4 of 256 overlapping site(s)", "no metal atoms"],
         "p_meltable": [0.2, 0.6, np.nan], "Tm_K": [800.0, 700.0, np.nan],
-        "Td_K": [900.0, 850.0, np.nan],
+        "Td_K": [900.0, 850.0, np.nan], "meltable_partial": [False, False, pd.NA],
     })
     ranked = rank(results)
     assert list(ranked["id"]) == ["disordered", "zif"]

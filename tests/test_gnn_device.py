@@ -78,4 +78,4 @@ def test_cli_train_epochs_caps_the_network_training(tmp_path) -> None:
         assert res.exit_code == 0, res.output
         bundle = load_bundle(latest_dir("Tg_K", "gnn_scratch"))
         assert default > 2 and len(bundle.model.history_) == 2
-        assert np.isfinite(bundle.meta.halfwidth)
+        assert np.isfinite(bundle.meta.interval["q"])

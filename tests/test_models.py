@@ -13,7 +13,7 @@ from gfa_ml.config import get_settings
 from gfa_ml.data.columns import COLUMNS
 from gfa_ml.data.measured import training_table
 from gfa_ml.evaluation.cv import ModelSpec, cross_validate
-from gfa_ml.models.conformal import conformal_halfwidth
+from gfa_ml.models.conformal import conformal_quantile
 from gfa_ml.models.targets import TARGETS
 from gfa_ml.models.training_data import FeatureSource, build_training_set
 
@@ -107,10 +107,10 @@ def test_conformal_interval_coverage_is_near_nominal() -> None:
     for _ in range(200):
         calib = rng.standard_t(4, 60) * 10.0
         test = rng.standard_t(4, 200) * 10.0
-        q = conformal_halfwidth(calib, 0.9)
+        q = conformal_quantile(calib, 0.9)
         cover.append(np.mean(np.abs(test) <= q))
     assert 0.89 <= np.mean(cover) <= 0.93  # finite-sample guarantee: >= 0.9, slightly above
-    assert conformal_halfwidth(np.ones(5), 0.9) == np.inf  # too few residuals: no false comfort
+    assert conformal_quantile(np.ones(5), 0.9) == np.inf  # too few residuals: no false comfort
 
 
 def test_cv_intervals_cover_synthetic_data(home) -> None:

@@ -40,3 +40,12 @@ def use_readable_value_names() -> None:
 
     core.TyperArgument.display_type_rich = display_type_rich  # type: ignore[method-assign]
     core.TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+#: ``--prior`` of ``gfa predict`` and ``gfa screen`` (the same words everywhere p is shown)
+PRIOR_HELP = (
+    "Base rate of melters in the set you screen (0-1). p_meltable is P(melts before "
+    "decomposing) at equal prior odds (the classifier is calibrated with both classes weighted "
+    "equally); give your set's share of melters to read p at that base rate. The yes/no call "
+    "does not change: its threshold converts with p (column meltable_threshold)."
+)

@@ -9,6 +9,7 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
+from gfa_ml.cli.help import PRIOR_HELP
 from gfa_ml.cli.render import console, df_table, err_console, say
 from gfa_ml.featurize.coordinated import CONVENTION_HELP
 
@@ -128,12 +129,18 @@ def evaluate(
     measured: Path | None = typer.Option(None, "--measured", help="Measured table CSV."),
     no_proxy: bool = typer.Option(False, "--no-proxy", help="Leave the Td-proxy MOFs out."),
     tracking_uri: str | None = typer.Option(None, "--tracking-uri", help=TRACKING_HELP),
+    stack: bool = typer.Option(False, "--stack", help="Also score a stacked probability "
+                               "(classifier logit + the Tm/Td window) fitted on inner folds "
+                               "(nested: several times slower)."),
 ) -> None:
     """Run the evaluation protocol and write experiments/results.md with figures.
 
     Baselines (dummy, 2/3 rule, ridge, random forest, best single feature) and xgboost are
-    scored on identical stored folds: grouped K-fold and leave-one-family-out; 90 % conformal
-    interval coverage is reported for every regressor.
+    scored on identical stored folds: grouped K-fold and leave-one-family-out, every test fold
+    served through the code gfa predict uses; no fold trains on a Td-proxy MOF that is a test
+    material in disguise or shares a held-out family's chemistry. 90 % interval coverage is
+    reported per family for every regressor, and the served answer (p_meltable, the Tm/Td
+    models' p_window, their agreement) is scored as a whole on the meltability folds.
 
     Examples:
 
@@ -150,6 +157,7 @@ def evaluate(
         "evaluate", _command(ctx), _targets(targets), table, proxy,
         schemes=tuple(s.strip() for s in schemes.split(",")), trials=trials,
         report_path=output, tracking_uri=tracking_uri, log=err_console.print,
+        answer=True, stack=stack,
     )
     console.print(f"wrote {out.report} (MLflow run {out.run_id})")
 
@@ -247,26 +255,34 @@ def predict(
                                      help="Model name (latest version of each target) or a "
                                      "saved model directory.  [default: xgb]"),
     explain: bool = typer.Option(True, "--explain/--no-explain", help="Add the top 3 feature "
-                                 "contributions behind each prediction (xgboost SHAP)."),
+                                 "contributions behind each prediction (xgboost SHAP, in the "
+                                 "units of the value shown: logit of p_meltable, K)."),
+    prior: float = typer.Option(0.5, "--prior", min=0.001, max=0.999, help=PRIOR_HELP),
 ) -> None:
-    """Predict P(meltable), Tm, Td, Tg and Tg/Tm with 90 % intervals and a domain flag.
+    """Predict P(melts before decomposing), Tm, Td, Tg and Tg/Tm with 90 % intervals.
 
-    One answer: p_meltable = P(Tm < Td) under the reported Tm and Td intervals (Tm and Td are
-    reconciled with the calibrated classifier, so p >= 0.5 exactly when Td >= Tm);
-    melt_conflict says where the Tm/Td regressors alone disagree with p.
+    Every value is its own model's best estimate with a row-wise 90 % interval (wider for a
+    material far from the training data, or with part of its description missing); nothing is
+    moved to agree with another model. p_meltable is P(melts before decomposing) at equal prior
+    odds (--prior converts it to your set's base rate); meltable_call is the yes/no call at
+    meltable_threshold. p_window is the Tm and Td models' own P(Tm < Td), and agreement says
+    in words whether the classifier and the Tm/Td models agree, and which measurement settles
+    it when they do not; flags marks values outside what their model was trained on, Tg not
+    below Tm, or a Tg/Tm that disagrees with Tg_K / Tm_K.
 
     Output columns (stable): id, p_meltable, Tm_K, Tm_K_lo, Tm_K_hi, Td_K, Td_K_lo, Td_K_hi,
-    Tg_K, Tg_K_lo, Tg_K_hi, Tg_over_Tm, Tg_over_Tm_lo, Tg_over_Tm_hi, melt_window_K,
-    melt_window_K_lo, melt_window_K_hi, melt_conflict, in_domain, nearest_known, status, error,
-    Tg_tct_K, Tg_tct_reason, models_used, then source (the file or records CSV a row came
-    from) and per-target extras. status is ok, partial or error:
-    partial = a CIF with simple disorder (resolved to its major / first alternative), ligands
-    whose bond orders cannot be perceived (missing H), or a record without ligand SMILES (ligand
-    columns empty, wider intervals sized on such rows), or a target with no trained model; error
-    says which. in_domain is True only inside the domain of every model. A target the requested
-    model was never trained for is served by the default model. Tg_tct_K is filled by the fitted
-    TCT model (gfa train --model tct --target Tg) where a TCT family fits (inferred: Zn/Co +
-    imidazolates -> ZIF). Exit code 0 when at least one material
+    Tg_K, Tg_K_lo, Tg_K_hi, Tg_over_Tm, Tg_over_Tm_lo, Tg_over_Tm_hi, meltable_call,
+    meltable_threshold, p_meltable_prior, p_window, agreement, melt_window_K (Td - Tm),
+    melt_window_K_lo, melt_window_K_hi, flags, in_domain, nearest_known, status, error,
+    Tg_tct_K, Tg_tct_reason, models_used, then source (the file or records CSV a row came from)
+    and per-target extras. status is ok, partial or error: partial = a CIF with simple disorder
+    (resolved to its major / first alternative), ligands whose bond orders cannot be perceived
+    (missing H), no metal-bound linker or no metal node perceived, a record without ligand
+    SMILES, chemistry (metal, ligand class, donor) a model never saw, or a target with no
+    trained model; error says which. in_domain is True only inside the domain of every model.
+    A target the requested model was never trained for is served by the default model.
+    Tg_tct_K is filled by the fitted TCT model (gfa train --model tct --target Tg) where a TCT
+    family fits (inferred: Zn/Co + imidazolates -> ZIF). Exit code 0 when at least one material
     was predicted, 1 when none was.
 
     Example, ZIF-4 from its CIF and imidazolate zinc written as a record:
@@ -314,11 +330,17 @@ def predict(
         _fail(str(exc))
     if note := fallback_note(model, bundles):
         say(f"note: {note}", err=True)
-    out = predict_table(recs, items, bundles, explain=explain, records_source=str(records))
+    out = predict_table(recs, items, bundles, explain=explain, records_source=str(records),
+                        prior=prior)
     write_csv_atomic(out, output)
-    show = out[["id", "p_meltable", "Tm_K", "Td_K", "melt_window_K", "Tg_K", "Tg_over_Tm",
-                "in_domain", "status"]].set_index("id")
-    console.print(df_table(show, f"predictions ({len(out)} materials) -> {output}"))
+    show = out[["id", "p_meltable", "meltable_call", "p_window", "Tm_K", "Td_K", "Tg_K",
+                "Tg_over_Tm", "in_domain", "status"]].set_index("id")
+    console.print(df_table(show, f"predictions ({len(out)} materials) -> {output}; p_meltable = "
+                                 f"P(melts before decomposing) at base rate {prior:g}"))
+    for _, r in out[out["agreement"].str.startswith("disagree")].head(10).iterrows():
+        say(f"{r['id']}: {r['agreement']}", err=True)
+    for _, r in out[out["flags"] != ""].head(10).iterrows():
+        say(f"{r['id']}: flagged: {r['flags']}", err=True)
     for _, r in out[out["status"] != "ok"].head(10).iterrows():
         say(f"{r['id']}: {r['status']}: {r['error']}", err=True)
     if out["status"].eq("error").all():

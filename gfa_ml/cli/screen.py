@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from gfa_ml.cli.help import PRIOR_HELP
 from gfa_ml.cli.render import console, df_table, err_console, say
 from gfa_ml.config import ScreenSettings
 
@@ -87,13 +88,17 @@ def screen(
     no_cache: bool = typer.Option(False, "--no-cache", help="Recompute features (cold run)."),
     top: int = typer.Option(None, help="Candidates in the report and copied to OUT/cifs.  "
                             f"[default: {_CFG.top_n}]"),
+    prior: float = typer.Option(0.5, "--prior", min=0.001, max=0.999, help=PRIOR_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Screen structures for frameworks that melt before they decompose and may form glasses.
 
-    Featurizes every structure (cached), applies the filters, predicts P(meltable), Tm, Td, Tg
-    and Tg/Tm with 90% intervals, and writes OUT/ranked.csv (best first), OUT/errors.csv and
-    OUT/report.html. Ctrl-C keeps finished chunks: rerun with --resume to continue.
+    Featurizes every structure (cached), applies the filters, predicts P(melts before
+    decomposing) at equal prior odds (or at --prior), Tm, Td, Tg and Tg/Tm, each its own model's
+    estimate with a row-wise 90% interval, and whether the classifier and the Tm/Td models agree;
+    writes OUT/ranked.csv (best first by p), OUT/errors.csv and OUT/report.html. Rows served as
+    partial (no linker perceived, chemistry a model never saw) are ranked by p but marked.
+    Ctrl-C keeps finished chunks: rerun with --resume to continue.
 
     Example, Zn and Co azolate frameworks of CoRE MOF 2019 plus your own CSD export:
 
@@ -113,7 +118,7 @@ def screen(
         filters = Filters.parse(metals, donor, dimensionality, max_atoms, min_lcd, max_lcd,
                                 linker_smarts, where)
         spec = ExecutorSpec(executor or cfg.executor, workers or cfg.n_workers, scheduler)
-        predictor = ModelPredictor.load(model)
+        predictor = ModelPredictor.load(model, prior=prior)
         if note := predictor.fallback_note():
             say(f"note: {note}", err=True)
         codes = read_refcodes(refcodes) if refcodes else None
@@ -132,7 +137,8 @@ def screen(
         say(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
 
-    cols = ["id", "p_meltable", "Tm_K", "Td_K", "melt_window_K", "metals"]
+    cols = ["id", "p_meltable", "meltable_call", "p_window", "Tm_K", "Td_K", "status",
+            "metals"]
     console.print(df_table(result.ranked.set_index("rank")[cols].head(10),
                            title="top candidates"))
     counts = ", ".join(f"{k}: {v}" for k, v in result.counts.items())

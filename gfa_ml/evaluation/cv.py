@@ -1,9 +1,10 @@
 """The comparison harness: any registered model, the same stored folds, honest out-of-fold scores.
 
-For each outer fold: tune on the training part only (inner grouped folds), take the 90 % conformal
-half-width from inner out-of-fold residuals, refit on the whole training part and predict the
-test fold. Rows a model cannot serve (NaN prediction) are kept with their reason and counted,
-never dropped silently; metrics are computed on the rows served.
+For each outer fold: tune on the training part only (inner grouped folds), size the row-wise 90 %
+conformal interval (or calibrate a classifier) on inner out-of-fold predictions, refit on the
+whole training part and serve the test fold exactly as ``gfa predict`` would. Rows a model
+cannot serve (NaN prediction) are kept with their reason and counted, never dropped silently;
+metrics are computed on the rows served.
 """
 
 from __future__ import annotations
@@ -20,12 +21,18 @@ from gfa_ml.config import get_settings
 from gfa_ml.evaluation.metrics import metrics_for
 from gfa_ml.evaluation.splits import make_folds
 from gfa_ml.models.base import GFAModel
-from gfa_ml.models.calibration import Calibration, fit_calibration
-from gfa_ml.models.conformal import conformal_halfwidth, interval
+from gfa_ml.models.calibration import CalibratedClassifier, Calibration, fit_calibration
+from gfa_ml.models.completeness import seen_chemistry
+from gfa_ml.models.conformal import IntervalModel
+from gfa_ml.models.domain import ApplicabilityDomain
+from gfa_ml.models.features import feature_columns
+from gfa_ml.models.fidelity import PROXY
 from gfa_ml.models.registry import get_model_class
+from gfa_ml.models.serving import serve_target
+from gfa_ml.models.store import ModelBundle, ModelMeta
 from gfa_ml.models.targets import TARGETS, Target
 from gfa_ml.models.training_data import TrainingSet
-from gfa_ml.models.tuning import fit_model, inner_loss, tune
+from gfa_ml.models.tuning import fit_model, tune
 
 
 @dataclass(frozen=True)
@@ -102,14 +109,12 @@ class CVResult:
         return {"mae_partial": float((df["y"] - df["pred"]).abs().mean()),
                 "n_partial": float(len(df))}
 
-    def partial_residuals(self) -> np.ndarray:
-        """Out-of-fold residuals of rows predicted without their ligand information: the real
-        partial rows, and every fully featurized row again with its ligand columns blanked."""
-        parts = [self.oof["y"] - self.oof["pred_nolig"]]
-        if len(self.partial_oof):
-            parts.append(self.partial_oof["y"] - self.partial_oof["pred"])
-        res = pd.concat(parts).to_numpy(dtype=float)
-        return res[np.isfinite(res)]
+    def interval_model(self, coverage: float, d_domain: float) -> IntervalModel:
+        """The row-wise interval of the model fitted on all rows (domain distance
+        ``d_domain``), from these out-of-fold predictions: ligand-blind ones and the real
+        partial rows size the partial quantile."""
+        return fit_interval(self.served, coverage, d_domain, self.partial_oof[
+            self.partial_oof["pred"].notna()] if len(self.partial_oof) else None)
 
     def per_fold(self, rows: pd.Index | None = None) -> pd.DataFrame:
         served = self.served if rows is None else self.served.loc[
@@ -122,16 +127,66 @@ class CVResult:
         return pd.DataFrame(out)
 
 
-def _inner_oof(
+def blank_ligands(X: pd.DataFrame) -> pd.DataFrame:
+    """``X`` with its ligand columns NaN: the row as a partial one (no ligand perceived)."""
+    from gfa_ml.featurize import groups
+
+    lig = [c for c in groups()["lig"] if c in X.columns]
+    return X.assign(**dict.fromkeys(lig, np.nan)) if lig else X
+
+
+def fit_domain(model: GFAModel, X: pd.DataFrame) -> ApplicabilityDomain:
+    """The applicability domain of ``model`` over the labelled rows ``X`` it was trained on."""
+    s = get_settings().models
+    cols = getattr(model, "feature_columns_", None) or feature_columns(X, "shared")
+    return ApplicabilityDomain(s.domain_k, s.domain_quantile).fit(X, list(cols))
+
+
+def _inner_heldout(
     spec: ModelSpec, ts: TrainingSet, tr: np.ndarray, params: dict[str, Any], inner: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Inner out-of-fold predictions of a training part, and which of its rows are scored."""
-    scored = ~ts.train_only[tr]
-    _, oof = inner_loss(
-        lambda p: build_model(spec, ts.target, p), params, ts.X[tr], ts.y[tr], inner,
-        None if ts.weight is None else ts.weight[tr], scored, ts.target.task,
+    distances: bool,
+) -> pd.DataFrame:
+    """Inner out-of-fold predictions of the scored rows of a training part (``y``, ``pred``,
+    ``weight``, ``source``); with ``distances`` also the ligand-blind prediction and the domain
+    distance of both, which size a regressor's row-wise interval."""
+    idx = np.flatnonzero(tr)
+    X, y = ts.X.iloc[idx], ts.y[idx]
+    w = np.ones(len(idx)) if ts.weight is None else ts.weight[idx]
+    scored = ~ts.train_only[idx]
+    cols = {c: np.full(len(idx), np.nan) for c in ("pred", "pred_nolig", "distance",
+                                                    "distance_nolig")}
+    for j in np.unique(inner[inner >= 0]):
+        te, fit = (inner == j) & scored, inner != j
+        model = fit_model(build_model(spec, ts.target, params), X[fit], y[fit],
+                          None if ts.weight is None else w[fit])
+        cols["pred"][te] = model.predict(X[te])
+        if distances:
+            blank = blank_ligands(X[te])
+            cols["pred_nolig"][te] = model.predict(blank)
+            dom = fit_domain(model, X[fit & scored])
+            cols["distance"][te] = dom.assess(X[te])["domain_distance"].to_numpy()
+            cols["distance_nolig"][te] = dom.assess(blank)["domain_distance"].to_numpy()
+    held = pd.DataFrame({"y": y, **cols, "weight": w, "source": ts.source.to_numpy()[idx]},
+                        index=X.index)
+    return held[scored & (inner >= 0)]
+
+
+def fit_interval(held: pd.DataFrame, coverage: float, d_domain: float,
+                 partial: pd.DataFrame | None = None) -> IntervalModel:
+    """The row-wise conformal interval from held-out predictions (``y``, ``pred``,
+    ``distance``, ``pred_nolig``, ``distance_nolig``, ``source``) and, when there are any, the
+    held-out partial rows (``y``, ``pred``, ``distance``); ``d_domain``: the served model's
+    domain distance."""
+    res, dist = [held["y"] - held["pred_nolig"]], [held["distance_nolig"]]
+    if partial is not None and len(partial):
+        res.append(partial["y"] - partial["pred"])
+        dist.append(partial["distance"])
+    two_fidelity = (held["source"] == PROXY).any()
+    return IntervalModel.fit(
+        (held["y"] - held["pred"]).to_numpy(float), held["distance"].to_numpy(float), d_domain,
+        coverage, pd.concat(res).to_numpy(float), pd.concat(dist).to_numpy(float),
+        (held["source"] != PROXY).to_numpy() if two_fidelity else None,
     )
-    return oof, scored
 
 
 def inner_calibration(
@@ -139,9 +194,9 @@ def inner_calibration(
 ) -> Calibration:
     """Platt scaling + balanced-accuracy threshold from a training part's inner out-of-fold
     scores (:mod:`gfa_ml.models.calibration`); label weights weigh them as in training."""
-    oof, scored = _inner_oof(spec, ts, tr, params, inner)
-    w = None if ts.weight is None else ts.weight[tr][scored]
-    return fit_calibration(ts.y[tr][scored], oof[scored], w)
+    held = _inner_heldout(spec, ts, tr, params, inner, distances=False)
+    return fit_calibration(held["y"].to_numpy(), held["pred"].to_numpy(),
+                           None if ts.weight is None else held["weight"].to_numpy())
 
 
 def inner_folds(ts: TrainingSet, tr: np.ndarray, seed: int) -> np.ndarray:
@@ -158,20 +213,59 @@ def inner_folds(ts: TrainingSet, tr: np.ndarray, seed: int) -> np.ndarray:
     return inner
 
 
+def label_range(ts: TrainingSet, rows: np.ndarray) -> tuple[float, float]:
+    """Lowest and highest label of a regressor's rows (NaN for a classifier or no rows)."""
+    y = ts.y[rows]
+    if ts.target.task != "regression" or not np.isfinite(y).any():
+        return (float("nan"), float("nan"))
+    return (float(np.nanmin(y)), float(np.nanmax(y)))
+
+
+def fold_bundle(
+    spec: ModelSpec, ts: TrainingSet, tr: np.ndarray, params: dict[str, Any], inner: np.ndarray,
+    coverage: float, intervals: bool = True,
+) -> ModelBundle:
+    """What ``gfa train`` would save if trained on the rows ``tr`` only: the fitted model (a
+    classifier calibrated on inner folds), its row-wise interval from inner folds, its domain."""
+    w = None if ts.weight is None else ts.weight[tr]
+    model = fit_model(build_model(spec, ts.target, params), ts.X[tr], ts.y[tr], w)
+    labelled = tr & ~ts.train_only
+    meta = ModelMeta(target=ts.target.name, model=spec.label, variant=ts.variant,
+                     params=params, coverage=coverage, threshold=float("nan"),
+                     label_range=label_range(ts, labelled), seen=seen_chemistry(ts.X[labelled]))
+    domain = fit_domain(model, ts.X[labelled])
+    if intervals and (inner >= 0).any():
+        regression = ts.target.task == "regression"
+        held = _inner_heldout(spec, ts, tr, params, inner, distances=regression)
+        if regression:
+            meta.interval = fit_interval(held, coverage, domain.threshold_).to_dict()
+        else:
+            cal = fit_calibration(held["y"].to_numpy(), held["pred"].to_numpy(),
+                                  None if ts.weight is None else held["weight"].to_numpy())
+            model = CalibratedClassifier(model, cal)
+            meta.threshold = cal.threshold
+    return ModelBundle(meta=meta, model=model, domain=domain)
+
+
 def cross_validate(
     spec: ModelSpec, ts: TrainingSet, folds: pd.Series, scheme: str = "grouped",
     trials: int | None = None, coverage: float | None = None, seed: int | None = None,
     train_mask: np.ndarray | None = None, intervals: bool = True,
+    exclude: dict[int, np.ndarray] | None = None,
 ) -> CVResult:
     """Out-of-fold predictions of ``spec`` on the given folds (see module docstring).
 
     ``train_mask`` restricts which rows may ever be trained on (all by default): the test folds
     stay identical, which is how a model trained without new lab data is compared with one
-    trained with it, and how a learning curve shrinks its training groups. ``intervals=False``
-    skips the inner cross-validation per fold that sizes a regressor's conformal half-width and
-    calibrates a classifier's probabilities and yes/no threshold (column ``thr``), when only
-    the point predictions / ranking are wanted. A classifier whose training part holds one
-    class leaves that fold unscored, with the reason.
+    trained with it, and how a learning curve shrinks its training groups. ``exclude`` (fold ->
+    row mask) keeps rows out of one fold's training part only: the Td-proxy MOFs that share a
+    test material's composition, or a held-out family's chemistry
+    (:mod:`gfa_ml.evaluation.leakage`). ``intervals=False`` skips the inner cross-validation per
+    fold that sizes a regressor's interval and calibrates a classifier's probabilities and
+    yes/no threshold (column ``thr``), when only the point predictions / ranking are wanted. A
+    classifier whose training part holds one class leaves that fold unscored, with the reason.
+    Every test fold is predicted through :func:`gfa_ml.models.serving.serve_target`, the code
+    ``gfa predict`` serves with.
     """
     s = get_settings()
     trials = s.models.tuning_trials if trials is None else trials
@@ -181,53 +275,48 @@ def cross_validate(
     space = get_model_class(spec.name).search_space
     fold = folds.reindex(ts.X.index).to_numpy()
     n = len(ts.y)
-    pred, lo, hi = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
-    nolig, thr = np.full(n, np.nan), np.full(n, np.nan)
+    cols = {c: np.full(n, np.nan) for c in ("pred", "lo", "hi", "pred_nolig", "thr", "distance",
+                                             "distance_nolig")}
+    in_domain = np.zeros(n, bool)
     reason = np.full(n, "", dtype=object)
     all_params = []
     for k in sorted(set(fold[fold >= 0])):
         te, tr = fold == k, (fold != k) & ~ts.partial
         if train_mask is not None:
             tr &= train_mask
+        if exclude is not None and k in exclude:
+            tr &= ~exclude[k]
         if ts.target.task == "classification" and len(np.unique(ts.y[tr])) < 2:
             reason[te] = "training part holds one class"
             all_params.append({})
             continue
-        w = None if ts.weight is None else ts.weight[tr]
         inner = inner_folds(ts, tr, seed + int(k))
         params = {}
         if space is not None and trials > 0 and (inner >= 0).any():
             params = tune(
                 lambda p: build_model(spec, ts.target, p), space, ts.X[tr], ts.y[tr], inner,
-                w, ~ts.train_only[tr], ts.target.task, trials, seed + int(k),
+                None if ts.weight is None else ts.weight[tr], ~ts.train_only[tr],
+                ts.target.task, trials, seed + int(k),
             )
         all_params.append(params)
-        model = fit_model(build_model(spec, ts.target, params), ts.X[tr], ts.y[tr], w)
+        bundle = fold_bundle(spec, ts, tr, params, inner, coverage, intervals)
         Xte = ts.X[te]
-        p = np.asarray(model.predict(Xte), dtype=float)
-        pred[te] = p
-        nolig[te] = _predict_without_ligands(model, Xte, p)
-        why = model.nan_reasons(Xte).reindex(Xte.index).fillna("").to_numpy()
-        reason[te] = np.where(np.isnan(p) & (why == ""), "model returned NaN", why)
-        if ts.target.task == "regression" and intervals:
-            own = model.predict_interval(Xte, coverage)
-            if own is not None:
-                lo[te], hi[te] = own
-            elif (inner >= 0).any():
-                oof_in, scored_in = _inner_oof(spec, ts, tr, params, inner)
-                q = conformal_halfwidth(ts.y[tr][scored_in] - oof_in[scored_in], coverage)
-                lo[te], hi[te] = interval(p, q)
-        elif intervals and (inner >= 0).any():
-            cal = inner_calibration(spec, ts, tr, params, inner)
-            pred[te] = cal(p)
-            thr[te] = cal.threshold
+        sv = serve_target(bundle, Xte, ts.partial[te])
+        blind = serve_target(bundle, blank_ligands(Xte), np.ones(int(te.sum()), bool))
+        for col, values in (("pred", sv.value), ("lo", sv.lo), ("hi", sv.hi),
+                            ("pred_nolig", blind.value), ("thr", bundle.meta.threshold),
+                            ("distance", sv.domain["domain_distance"].to_numpy(float)),
+                            ("distance_nolig", blind.domain["domain_distance"].to_numpy(float))):
+            cols[col][te] = values
+        in_domain[te] = sv.domain["in_domain"].to_numpy(bool)
+        why = bundle.model.nan_reasons(Xte).reindex(Xte.index).fillna("").to_numpy()
+        reason[te] = np.where(np.isnan(sv.value) & (why == ""), "model returned NaN", why)
     scored = fold >= 0
     oof = pd.DataFrame(
         {
-            "fold": fold, "y": ts.y, "pred": pred, "lo": lo, "hi": hi, "reason": reason,
+            "fold": fold, "y": ts.y, **cols, "in_domain": in_domain, "reason": reason,
             "family": ts.families.to_numpy(), "source": ts.source.to_numpy(),
             "strength": ts.strength.to_numpy(),
-            "pred_nolig": nolig, "thr": thr,
         },
         index=ts.X.index,
     )
@@ -235,18 +324,6 @@ def cross_validate(
         spec.label, ts.target.name, scheme, ts.variant, oof[scored & ~ts.partial], all_params,
         time.perf_counter() - t0, partial_oof=oof[scored & ts.partial],
     )
-
-
-def _predict_without_ligands(model: GFAModel, X: pd.DataFrame, pred: np.ndarray) -> np.ndarray:
-    """``model``'s predictions with the ligand columns blanked, as for a partial row (the same
-    ``pred`` when the model reads no ligand column)."""
-    from gfa_ml.featurize import groups
-
-    lig = [c for c in groups()["lig"] if c in X.columns]
-    used = getattr(model, "feature_columns_", None)
-    if not lig or (used is not None and not set(lig) & set(used)):
-        return pred
-    return np.asarray(model.predict(X.assign(**dict.fromkeys(lig, np.nan))), dtype=float)
 
 
 def summarize(results: list[CVResult], common_only: bool = False) -> pd.DataFrame:

@@ -31,6 +31,24 @@ class ExperimentOutput:
     run_id: str
 
 
+def _answers(study: Study, schemes: tuple[str, ...], stack: bool, log) -> list:
+    """The served answer (:mod:`gfa_ml.evaluation.answer`) per scheme, when the study holds the
+    classifier and both regressors it needs; [] otherwise."""
+    from gfa_ml.evaluation.answer import served_answer
+    from gfa_ml.models.targets import by_role, classifier
+    from gfa_ml.models.training import default_variant
+
+    cls, melt, dec = classifier(), by_role("melting"), by_role("decomposition")
+    if None in (cls, melt, dec):
+        return []
+    sets = {cls.name: study.sets.get((cls.name, default_variant(cls))),
+            melt.name: study.sets.get((melt.name, "")), dec.name: study.sets.get((dec.name, ""))}
+    if any(ts is None for ts in sets.values()):
+        return []
+    return [served_answer(sets, scheme, stack=stack, log=log)
+            for scheme in schemes if scheme in cls.schemes]
+
+
 def _figures(study: Study, fig_dir: Path, tag: str) -> dict[str, list[Path]]:
     out: dict[str, list[Path]] = {}
     for (target, variant) in study.sets:
@@ -95,10 +113,13 @@ def run_experiment(
     report_path: Path | None = None, fig_dir: Path | None = None,
     tracking_uri: str | None = None, features: FeatureSource | None = None,
     feature_note: str | None = None, log=print, fig_tag: str | None = None,
+    answer: bool = False, stack: bool = False,
 ) -> ExperimentOutput:
     """Figures, per-table CSVs and out-of-fold predictions go to ``fig_dir`` (default: a
     ``figures/`` folder beside the report) named ``<fig_tag>_...`` (default: ``name``), so two
-    reports never overwrite each other's figures."""
+    reports never overwrite each other's figures. ``answer``: also score the served answer
+    (p_meltable, p_window, agreement through ``predict_frame``; ``stack``: and a stacked
+    probability) on the meltability folds."""
     paths = get_settings().paths
     if feature_note is None:
         from gfa_ml.models.features import declared_features
@@ -136,8 +157,12 @@ def run_experiment(
         study = run_study(targets, table, proxy, features or FeatureSource(), models=models,
                           schemes=schemes, trials=trials, on_result=child, log=log)
         figures = _figures(study, fig_dir, tag)
+        answers = _answers(study, schemes, stack, log) if answer else []
+        for ev in answers:
+            write_parquet_atomic(ev.rows.reset_index(),
+                                 fig_dir / f"{tag}_answer_{ev.scheme}.parquet")
         text = render(study, command, version, tracking.git_commit(), figures, feature_note,
-                      report_path.parent)
+                      report_path.parent, answers)
         write_text_atomic(text, report_path)
         oof = pd.concat([r.oof.assign(model=r.model, target=r.target, scheme=r.scheme,
                                       variant=r.variant) for r in study.results])

@@ -3,7 +3,10 @@
 Every (target, split scheme) gets its stored folds once; every model is cross-validated on them;
 results go to MLflow (parent run, one child per model) and to a ranked markdown report.
 The meltability classifier is run twice on the *same measured folds*: measured rows only, and
-with the Td-proxy MOFs as low-weight presumed negatives, so the effect of that choice is visible.
+with the Td-proxy MOFs as low-weight unlabelled rows, so the effect of that choice is visible.
+In that second run no fold trains on a proxy that is a test material in disguise (same
+composition or cell formula) or, leaving a family out, on a proxy sharing the held-out family's
+chemistry (:mod:`gfa_ml.evaluation.leakage`).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from gfa_ml.evaluation.cv import CVResult, ModelSpec, cross_validate, summarize
+from gfa_ml.evaluation.leakage import describe, proxy_exclusions
 from gfa_ml.models.registry import available_models, get_model_class
 from gfa_ml.models.targets import Target
 from gfa_ml.models.training_data import FeatureSource, TrainingSet, build_training_set
@@ -33,6 +37,8 @@ class Study:
     sets: dict[tuple[str, str], TrainingSet] = field(default_factory=dict)
     figures: list[Path] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    #: (target, scheme) -> proxies kept out of each fold's training part (leakage.describe)
+    exclusions: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
 
     def table(self, target: str, scheme: str, variant: str | None = None,
               common_only: bool = False) -> pd.DataFrame:
@@ -74,6 +80,9 @@ def run_study(
             study.sets[(target.name, variant)] = ts
             for scheme in target.schemes_for(list(schemes)):
                 folds = base.folds(scheme).reindex(ts.X.index).fillna(-1).astype(int)
+                exclude = proxy_exclusions(ts, folds, scheme) if variant else None
+                if exclude:
+                    study.exclusions[(target.name, scheme)] = describe(ts, exclude, folds)
                 for sp in specs:
                     if variant and not get_model_class(sp.name).proxy_variant:
                         continue
@@ -81,7 +90,8 @@ def run_study(
                         continue
                     log(f"{target.name} {scheme}{' ' + variant if variant else ''}: {sp.label}")
                     try:
-                        res = cross_validate(sp, ts, folds, scheme=scheme, trials=trials)
+                        res = cross_validate(sp, ts, folds, scheme=scheme, trials=trials,
+                                             exclude=exclude)
                     except Exception as exc:  # noqa: BLE001 - one model failing ends no study
                         msg = " ".join(str(exc).split())[:200]
                         study.skipped.append(f"{sp.label} on {target.name} {scheme} {variant}: "

@@ -35,9 +35,9 @@ class GFAModel(BaseEstimator):
     ``tasks`` / ``targets`` / :meth:`serves`, ``supports_sample_weight``, ``needs_structures``,
     ``search_space`` and ``proxy_variant``.
 
-    ``predict_interval`` returns the (lo, hi) bounds of a central interval at ``coverage``;
-    models without their own uncertainty leave it to the harness (conformal on held-out folds).
-    ``explain`` returns NaN reasons per row where a model cannot serve a material.
+    Intervals are the harness's (row-wise conformal on held-out folds,
+    :mod:`gfa_ml.models.conformal`), the same for every model. ``nan_reasons`` says per row why
+    a model cannot serve a material.
     """
 
     name: ClassVar[str] = "base"
@@ -70,11 +70,6 @@ class GFAModel(BaseEstimator):
         """scikit-learn convention: columns P(class 0), P(class 1) (NaN where not served)."""
         p = np.asarray(self.predict(X), dtype=float)
         return np.column_stack([1.0 - p, p])
-
-    def predict_interval(
-        self, X: pd.DataFrame, coverage: float = 0.9
-    ) -> tuple[np.ndarray, np.ndarray] | None:
-        return None
 
     def nan_reasons(self, X: pd.DataFrame) -> pd.Series:
         """Why a prediction is NaN for a row (empty string where the model serves it)."""

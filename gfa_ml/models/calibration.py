@@ -1,14 +1,13 @@
 """Calibrated meltability probabilities and a decision threshold, both learned in training folds.
 
 A classifier trained with down-weighted presumed negatives and 10^2 labels gives scores, not
-probabilities: ``p_meltable`` must be a probability because it is read as P(Tm < Td) beside the
-Tm and Td intervals (:mod:`gfa_ml.models.coherence`). Platt scaling (Platt, Advances in Large
-Margin Classifiers, 1999) maps the logit of the score through a weighted logistic regression fit
-on *inner out-of-fold* scores of the training part only, so the outer test fold never shapes it.
-The two classes are weighted equally in that fit: the curated table's share of melters (125 of
-181) reflects what gets published, not a screening set's base rate, so ``p_meltable`` is the
-probability at equal prior odds — and 0.5, where the reconciled Td − Tm window crosses zero,
-is then also (close to) the balanced-accuracy cut.
+probabilities: ``p_meltable`` must be a probability a chemist can read and convert to the base
+rate of the set being screened (:func:`gfa_ml.models.agreement.at_prior`). Platt scaling
+(Platt, Advances in Large Margin Classifiers, 1999) maps the logit of the score through a
+weighted logistic regression fit on *inner out-of-fold* scores of the training part only, so the
+outer test fold never shapes it. The two classes are weighted equally in that fit: the curated
+table's share of melters (125 of 181) reflects what gets published, not a screening set's base
+rate, so ``p_meltable`` is P(melts before decomposing) at equal prior odds.
 The yes/no threshold is the one that maximizes balanced accuracy on the same calibrated inner
 out-of-fold scores (classes are unequal: 125 melt vs 56 decompose), again never on a test fold.
 """
@@ -82,9 +81,10 @@ def fit_calibration(
 class CalibratedClassifier(GFAModel):
     """A fitted classifier whose ``predict`` is passed through its :class:`Calibration`.
 
-    Everything else (feature columns, SHAP contributions in the base model's margin units,
-    NaN reasons) is the base model's: calibration is monotone, so the ranking and the
-    explanation of a prediction are unchanged.
+    Everything else (feature columns, NaN reasons) is the base model's. SHAP contributions are
+    the base model's margin contributions times the Platt slope, with the intercept added to the
+    bias, so they sum to the logit of the *served* probability: the explanation is of the number
+    shown (calibration is monotone, so the ranking is the base model's).
     """
 
     name = "calibrated"
@@ -103,6 +103,18 @@ class CalibratedClassifier(GFAModel):
 
     def nan_reasons(self, X: pd.DataFrame) -> pd.Series:
         return self.model.nan_reasons(X)
+
+    @property
+    def contributions(self) -> Any:
+        """Per-row contributions to logit(p_meltable) (absent when the base model has none)."""
+        base = self.model.contributions  # AttributeError: no explanations to give
+
+        def scaled(X: pd.DataFrame) -> pd.DataFrame:
+            c = base(X) * self.calibration.a
+            c["bias"] += self.calibration.b
+            return c
+
+        return scaled
 
     def __getattr__(self, name: str) -> Any:
         model = self.__dict__.get("model")

@@ -11,18 +11,25 @@ is in the ``label_source`` column; the tabular models read it:
   offset where the data show one (ZIFs decompose well above the proxy average) instead of
   dragging every family to the carboxylate-TGA mean. A prediction for a new material is made on
   the measured scale (the one its Tm is compared with); a proxy row keeps the proxy scale, so the
-  proxy MAE stays comparable with MOFSimplify's. Its interval is sized on the measured rows'
-  own out-of-fold residuals (``ModelMeta.halfwidth_measured``), wider than the proxy one.
+  proxy MAE stays comparable with MOFSimplify's. Its interval for new materials uses the
+  measured rows' own out-of-fold residuals (``IntervalModel.q_new``), never narrower than the
+  proxy one.
   (A ridge-pooled offset by ligand class on top of a proxy-only regressor was tried first: its
   grouped-CV MAE on the measured Td rows was 100 K against 91 K for this design.)
-- **Meltability (positive-unlabelled).** A proxy MOF enters as a negative only as far as a
-  classifier trained on the labelled rows alone believes it does not melt: its weight is
-  ``weight × (1 − p)`` (Elkan & Noto, KDD 2008, weighting unlabelled rows by their estimated
-  class probability; Bekker & Davis, Mach. Learn. 2020, 109, 719), so a proxy Zn imidazolate
-  that looks like a melter is not taught to be a non-melter. Presumed negatives teach only
-  through the columns a labelled record also has: their crystal-only columns (density, pores,
-  node geometry) are blanked, because 2,500 CIF-bearing negatives against labelled rows that are
-  nearly all records teach "has a CIF -> decomposes" (ZIF-4's CIF fell from P 0.81 to 0.27).
+- **Meltability (positive-unlabelled, Elkan & Noto, KDD 2008).** Nobody reported a proxy MOF
+  melting, which is not a measured "no": the proxies are *unlabelled*. A "non-traditional"
+  classifier g(x) = P(labelled | x) is cross-fitted on the labelled melters against the
+  unlabelled proxies; the label frequency c = P(labelled | melter) is estimated as the mean g of
+  held-out labelled melters (their estimator e1); each proxy then enters twice, as a melter with
+  weight P(melts | x, unlabelled) = (1 − c)/c · g/(1 − g) (clipped to [0, 1]) and as a
+  non-melter with the rest, both scaled by ``models.proxy_negative_weight`` (2,500 proxies must
+  not drown 180 labels). The measured non-melters stay labelled negatives. Presumed negatives
+  teach only through the columns a labelled record also has: their crystal-only columns
+  (density, pores, node geometry) are blanked, because 2,500 CIF-bearing rows against labelled
+  rows that are nearly all records teach "has a CIF -> decomposes" (ZIF-4's CIF fell from
+  P 0.81 to 0.27). ``models.proxy_negatives = "weighted"`` takes every proxy as a negative at
+  the same low weight instead, ``"none"`` leaves them out; which one is served is decided on the
+  leave-one-family-out protocol without leaks (``experiments/results.md``).
 """
 
 from __future__ import annotations
@@ -43,7 +50,14 @@ def proxy_rows(X: pd.DataFrame) -> np.ndarray:
     return (X[LABEL_SOURCE].astype(str) == PROXY).to_numpy()
 
 
-def pu_weights(p_labelled_only: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """Presumed-negative weights scaled by the labelled-only model's P(not meltable)."""
-    p = np.nan_to_num(np.asarray(p_labelled_only, float), nan=0.0)
-    return np.asarray(weight, float) * np.clip(1.0 - p, 0.0, 1.0)
+def label_frequency(g_labelled: np.ndarray) -> float:
+    """Elkan & Noto's c = P(labelled | positive): mean g over held-out labelled positives."""
+    g = np.asarray(g_labelled, float)
+    g = g[np.isfinite(g)]
+    return float(np.clip(g.mean(), 1e-3, 1.0)) if len(g) else 1.0
+
+
+def elkan_noto_weights(g_unlabelled: np.ndarray, c: float) -> np.ndarray:
+    """P(positive | x, unlabelled) = (1 − c)/c · g/(1 − g), clipped to [0, 1]."""
+    g = np.clip(np.nan_to_num(np.asarray(g_unlabelled, float), nan=0.0), 0.0, 1.0 - 1e-9)
+    return np.clip((1.0 - c) / c * g / (1.0 - g), 0.0, 1.0)

@@ -5,10 +5,15 @@ Output columns are a stable contract read by other tools (the screening report a
 ones; ``predict_columns()`` also holds targets declared after import); explanation columns
 (``<target>_top_features``) and per-target domain flags follow when asked for.
 
-``status`` is ``ok`` (every target predicted), ``partial`` (some target has no trained model or
-the input lacked part of the features; ``error`` says what) or ``error`` (nothing predicted).
-``in_domain`` is True only if the material is inside the applicability domain of every model
-that served it; the per-target flags say which ones it is outside.
+Every value column is its own model's best estimate with its own row-wise 90 % interval
+(:mod:`gfa_ml.models.serving`, the code ``gfa evaluate`` scores through); what the models say
+together is shown beside them, never by editing them (:mod:`gfa_ml.models.agreement`).
+
+``status`` is ``ok`` (every target predicted from a complete description), ``partial`` (some
+target has no trained model, the input lacked part of the features, or holds chemistry a model
+never saw: :mod:`gfa_ml.models.completeness`; ``error`` says what) or ``error`` (nothing
+predicted). ``in_domain`` is True only if the material is inside the applicability domain of
+every model that served it; the per-target flags say which ones it is outside.
 """
 
 from __future__ import annotations
@@ -20,13 +25,21 @@ import numpy as np
 import pandas as pd
 
 from gfa_ml.config import get_settings
+from gfa_ml.models.agreement import agreement, at_prior, p_window, plausibility
+from gfa_ml.models.completeness import mark_incomplete, unseen_chemistry
+from gfa_ml.models.serving import Served, serve_target
 from gfa_ml.models.store import ModelBundle, ModelFileError, latest_dir, load_bundle
-from gfa_ml.models.targets import TARGETS
+from gfa_ml.models.targets import TARGETS, by_role, classifier
 
-#: the melt window Td − Tm of the reconciled answer (:mod:`gfa_ml.models.coherence`), its 90 %
-#: interval, and the note when the regressors alone disagree with p_meltable
-WINDOW_COLUMNS = ("melt_window_K", "melt_window_K_lo", "melt_window_K_hi", "melt_conflict")
-_SHARED_COLUMNS = (*WINDOW_COLUMNS, "in_domain", "nearest_known", "status", "error", "Tg_tct_K",
+#: what the models say together (:mod:`gfa_ml.models.agreement`): the classifier's yes/no call
+#: and its threshold, the base rate p_meltable is stated at, whether p_meltable comes from an
+#: incomplete description (``meltable_partial``), the regressors' own P(Tm < Td) and
+#: window Td − Tm (with its 90 % interval), whether the two sides agree, implausibility flags
+ANSWER_COLUMNS = ("meltable_call", "meltable_threshold", "p_meltable_prior", "meltable_partial",
+                  "p_window", "agreement", "melt_window_K", "melt_window_K_lo",
+                  "melt_window_K_hi", "flags")
+TEXT_ANSWER_COLUMNS = ("meltable_call", "agreement", "flags")
+_SHARED_COLUMNS = (*ANSWER_COLUMNS, "in_domain", "nearest_known", "status", "error", "Tg_tct_K",
                    "Tg_tct_reason", "models_used")
 
 
@@ -138,7 +151,7 @@ def featurize_inputs(inputs: object, keep_cif: bool = False) -> pd.DataFrame:
             df[col] = default
     df["status"] = df["status"].fillna("ok").astype(str)
     df["error"] = df["error"].fillna("").astype(str)
-    return df
+    return mark_incomplete(df)
 
 
 #: ``Tg_tct_reason`` when no fitted TCT model is saved (prediction never fits one itself)
@@ -172,6 +185,15 @@ def _tct(frame: pd.DataFrame, bundle: ModelBundle | None) -> pd.DataFrame:
     return out
 
 
+def _note(out: pd.DataFrame, idx: pd.Index, note: str | pd.Series) -> None:
+    """Append ``note`` (one text, or one per row of ``idx``) to the rows' ``error`` column."""
+    if not len(idx):
+        return
+    prev = out.loc[idx, "error"].fillna("").astype(str)
+    new = pd.Series(note, index=idx) if isinstance(note, str) else note.reindex(idx)
+    out.loc[idx, "error"] = np.where(prev != "", prev + "; " + new, new)
+
+
 def _note_missing(
     out: pd.DataFrame, Xok: pd.DataFrame, missing: np.ndarray, bundle: ModelBundle, name: str,
     served: str = "",
@@ -181,70 +203,72 @@ def _note_missing(
     if not missing.any():
         return
     reasons = bundle.model.nan_reasons(Xok).reindex(Xok.index).fillna("")
-    for idx, reason in zip(Xok.index[missing], reasons[missing], strict=True):
-        note = f"{name}: {bundle.meta.model} gave no value ({reason or 'no reason given'})"
-        note += f"; served by {served}" if served else ""
-        prev = out.at[idx, "error"]
-        out.at[idx, "error"] = f"{prev}; {note}" if prev else note
-
-
-def _halfwidths(bundle: ModelBundle, partial: np.ndarray) -> np.ndarray:
-    """90 % half-width per row: partial rows get their own, wider one (NaN = not calibrated,
-    from a model trained before partial rows existed; better no interval than a false one).
-    A two-fidelity model (Td) predicts on the measured scale: never narrower than its
-    measured rows' own half-width."""
-    m = bundle.meta
-    half = np.where(partial, m.halfwidth_partial, m.halfwidth).astype(float)
-    return np.fmax(half, m.halfwidth_measured) if np.isfinite(m.halfwidth_measured) else half
+    tail = f"; served by {served}" if served else ""
+    notes = pd.Series([f"{name}: {bundle.meta.model} gave no value ({r or 'no reason given'})"
+                       f"{tail}" for r in reasons[missing]], index=Xok.index[missing])
+    _note(out, Xok.index[missing], notes)
 
 
 def _predict_target(
-    out: pd.DataFrame, ok: np.ndarray, Xok: pd.DataFrame, bundle: ModelBundle, name: str,
-    used: pd.DataFrame,
-) -> None:
-    """Fill one target's value (and 90 % interval) for the featurized rows; rows the model
-    cannot serve go to its backup, recorded in ``used`` (model label per row and target)."""
+    out: pd.DataFrame, Xok: pd.DataFrame, bundle: ModelBundle, name: str, used: pd.DataFrame,
+) -> tuple[Served, np.ndarray]:
+    """Fill one target's value (and 90 % interval) for the featurized rows; returns it with
+    the rows it served as partial. Rows holding chemistry the model never saw are ``partial``
+    (wider interval, reason in ``error``); rows the model cannot serve go to its backup,
+    recorded in ``used``."""
     target = TARGETS[name]
-    lo_bound, hi_bound = target.bounds
-    partial = (Xok["status"] == "partial").to_numpy()
-    pred = np.asarray(bundle.model.predict(Xok), dtype=float)
-    half = _halfwidths(bundle, partial)
-    missing = ~np.isfinite(pred)
+    unseen = unseen_chemistry(Xok, bundle.meta.seen, target.label)
+    new = unseen.ne("").to_numpy()
+    _note(out, Xok.index[new], unseen[new])
+    out.loc[Xok.index[new], "status"] = "partial"
+    partial = Xok["status"].eq("partial").to_numpy() | new
+    served = serve_target(bundle, Xok, partial)
     backup = bundle.backup
-    if missing.any() and backup is not None:
-        pred[missing] = np.asarray(backup.model.predict(Xok[missing]), dtype=float)
-        half[missing] = _halfwidths(backup, partial)[missing]
-        used.loc[Xok.index[missing], name] = _label(name, backup)
-    _note_missing(out, Xok, missing, bundle, name, _label(name, backup) if backup else "")
-    out.loc[ok, target.output] = np.clip(pred, lo_bound, hi_bound)
+    if backup is not None:
+        used.loc[Xok.index[served.own_missing], name] = _label(name, backup)
+    _note_missing(out, Xok, served.own_missing, bundle, name,
+                  _label(name, backup) if backup else "")
+    out.loc[Xok.index, target.output] = served.value
     if target.task == "regression":
-        out.loc[ok, f"{name}_lo"] = np.clip(pred - half, lo_bound, hi_bound)
-        out.loc[ok, f"{name}_hi"] = np.clip(pred + half, lo_bound, hi_bound)
+        out.loc[Xok.index, f"{name}_lo"] = served.lo
+        out.loc[Xok.index, f"{name}_hi"] = served.hi
+    return served, partial
 
 
-def _reconcile(out: pd.DataFrame, models: dict[str, ModelBundle]) -> None:
-    """p_meltable, Tm and Td made one answer (:mod:`gfa_ml.models.coherence`); the window and
-    its interval are filled wherever Tm and Td exist."""
-    from gfa_ml.models.coherence import reconcile
-
-    cls = [n for n, t in TARGETS.items() if t.task == "classification" and n in models]
-    tm, td = (TARGETS[n] for n in ("Tm_K", "Td_K"))
-    if not cls or tm.name not in models or td.name not in models:
-        return
-    num = {c: pd.to_numeric(out[c], errors="coerce").to_numpy(float)
-           for c in (tm.output, td.output, f"{tm.name}_lo", f"{tm.name}_hi", f"{td.name}_lo",
-                     f"{td.name}_hi", TARGETS[cls[0]].output)}
-    half_tm = (num[f"{tm.name}_hi"] - num[f"{tm.name}_lo"]) / 2
-    half_td = (num[f"{td.name}_hi"] - num[f"{td.name}_lo"]) / 2
-    r = reconcile(num[TARGETS[cls[0]].output], num[tm.output], num[td.output], half_tm,
-                  half_td, models[tm.name].meta.coverage)
-    for t, half, col in ((tm, half_tm, "Tm_K"), (td, half_td, "Td_K")):
-        lo_b, hi_b = t.bounds
-        out[t.output] = np.clip(r[col].to_numpy(), lo_b, hi_b)
-        out[f"{t.name}_lo"] = np.clip(r[col].to_numpy() - half, lo_b, hi_b)
-        out[f"{t.name}_hi"] = np.clip(r[col].to_numpy() + half, lo_b, hi_b)
-    for col in WINDOW_COLUMNS:
-        out[col] = r[col].to_numpy()
+def _answer(out: pd.DataFrame, idx: pd.Index, models: dict[str, ModelBundle],
+            served: dict[str, tuple[Served, np.ndarray]], prior: float) -> None:
+    """The answer columns (see ``ANSWER_COLUMNS``) for the rows ``idx``."""
+    cls, melt, dec = classifier(), by_role("melting"), by_role("decomposition")
+    s = get_settings().models
+    if cls is not None and cls.name in served:
+        sv, partial = served[cls.name]
+        p, thr = sv.value, models[cls.name].meta.threshold
+        out.loc[idx, "meltable_call"] = np.where(np.isfinite(p), np.where(p >= thr, "yes", "no"),
+                                                 "")
+        out.loc[idx, "meltable_threshold"] = float(at_prior(np.array([thr]), prior)[0])
+        out.loc[idx, "p_meltable_prior"] = prior
+        out.loc[idx, "meltable_partial"] = partial
+        out.loc[idx, cls.output] = at_prior(p, prior)
+    if melt is not None and dec is not None and melt.name in served and dec.name in served:
+        tm, td = served[melt.name][0], served[dec.name][0]
+        pw = p_window(tm.value, td.value, tm.halfwidth, td.halfwidth,
+                      models[melt.name].meta.coverage)
+        out.loc[idx, "p_window"] = pw
+        w, hw = td.value - tm.value, np.hypot(tm.halfwidth, td.halfwidth)
+        out.loc[idx, "melt_window_K"] = w
+        out.loc[idx, "melt_window_K_lo"] = w - hw
+        out.loc[idx, "melt_window_K_hi"] = w + hw
+        if cls is not None and cls.name in served:
+            p = pd.to_numeric(out.loc[idx, cls.output], errors="coerce").to_numpy(float)
+            out.loc[idx, "agreement"] = agreement(
+                p, out.loc[idx, "meltable_call"].to_numpy(), pw, tm.value, td.value,
+                s.window_decided)
+    ranges = {TARGETS[n].output: (TARGETS[n].label, *map(float, b.meta.label_range))
+              for n, b in models.items() if TARGETS[n].task == "regression"}
+    cols = {r: (t.output if (t := by_role(r)) is not None and t.name in served else "")
+            for r in ("glass", "melting", "glass_ratio")}
+    out.loc[idx, "flags"] = plausibility(out.loc[idx], ranges, s.plausibility_margin,
+                                         cols["glass"], cols["melting"], cols["glass_ratio"])
 
 
 def _note_untrained(out: pd.DataFrame, ok: np.ndarray, models: dict[str, ModelBundle]) -> None:
@@ -262,7 +286,7 @@ def _note_untrained(out: pd.DataFrame, ok: np.ndarray, models: dict[str, ModelBu
 
 def predict_frame(
     inputs: object, models: dict[str, ModelBundle] | None = None, explain: bool = False,
-    tct: bool | ModelBundle | None = True,
+    tct: bool | ModelBundle | None = True, prior: float = 0.5,
 ) -> pd.DataFrame:
     """One row per input with ``PREDICT_COLUMNS`` (see module docstring).
 
@@ -270,7 +294,11 @@ def predict_frame(
     Rows whose featurization failed keep ``status=error`` and NaN predictions.
     ``tct``: the fitted TCT model to fill ``Tg_tct_K`` (True: the latest saved one, see
     :func:`load_tct`; None: there is none, the reason says so; False: not requested).
+    ``prior``: the base rate of melters p_meltable is stated at (0.5 = equal prior odds, how
+    the classifier is calibrated).
     """
+    if not 0.0 < prior < 1.0:
+        raise ValueError(f"prior must lie strictly between 0 and 1, got {prior}")
     models = load_models() if models is None else models
     columns = predict_columns()
     X = featurize_inputs(inputs, keep_cif=any(
@@ -281,23 +309,26 @@ def predict_frame(
         out[col] = np.nan
     out["status"], out["error"] = X["status"], X["error"]
     out["in_domain"], out["nearest_known"] = False, ""
+    for col in TEXT_ANSWER_COLUMNS:
+        out[col] = ""
+    out["meltable_partial"] = pd.Series(pd.NA, index=out.index, dtype="boolean")
     used = pd.DataFrame({t: _label(t, b) for t, b in models.items()}, index=X.index)
     extra: dict[str, pd.Series] = {}
-    domains: dict[str, pd.DataFrame] = {}
+    served: dict[str, tuple[Served, np.ndarray]] = {}
     Xok = X[ok]
     for name, bundle in models.items():
         if Xok.empty:
             continue
-        _predict_target(out, ok, Xok, bundle, name, used)
+        served[name] = _predict_target(out, Xok, bundle, name, used)
         if bundle.domain is not None:
-            domains[name] = bundle.domain.assess(Xok)
-            extra[f"{name}_in_domain"] = domains[name]["in_domain"].reindex(X.index)
+            extra[f"{name}_in_domain"] = served[name][0].domain["in_domain"].reindex(X.index)
         if explain and hasattr(bundle.model, "contributions"):
             from gfa_ml.models.explain import top_reasons
 
             extra[f"{name}_top_features"] = top_reasons(
                 bundle.model.contributions(Xok), Xok
             ).reindex(X.index)
+    domains = {n: sv.domain for n, (sv, _) in served.items() if models[n].domain is not None}
     if domains:
         # the anchor target's domain (measured materials) when it has a model, else the first
         anchor = [n for n in domains if TARGETS[n].domain_anchor]
@@ -307,17 +338,22 @@ def predict_frame(
         out.loc[ok, "in_domain"] = inside
         out.loc[ok, "nearest_known"] = dom["nearest_known"].to_numpy()
     _note_untrained(out, ok, models)
-    _reconcile(out, models)
+    if served:
+        _answer(out, Xok.index, models, served, prior)
     out["models_used"] = ["; ".join(r) for r in used.itertuples(index=False)]
     if tct is not False:
         out[["Tg_tct_K", "Tg_tct_reason"]] = _tct(X, load_tct() if tct is True else tct)
     else:
         out["Tg_tct_reason"] = "not requested"
     out = out.reset_index()
-    out["melt_conflict"] = out["melt_conflict"].fillna("").astype(str)
-    for col in (*_target_columns(), "Tg_tct_K", *WINDOW_COLUMNS[:3]):
+    numeric = [c for c in (*_target_columns(), *ANSWER_COLUMNS, "Tg_tct_K")
+               if c not in (*TEXT_ANSWER_COLUMNS, "meltable_partial")]
+    for col in numeric:
         out[col] = pd.to_numeric(out[col], errors="coerce")
+    for col in TEXT_ANSWER_COLUMNS:
+        out[col] = out[col].fillna("").astype(str)
     out["in_domain"] = out["in_domain"].astype(bool)
+    out["meltable_partial"] = out["meltable_partial"].astype("boolean")
     for key, series in extra.items():
         out[key] = series.to_numpy()
     return out[columns + list(extra)]

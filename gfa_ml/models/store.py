@@ -20,7 +20,8 @@ from gfa_ml.config import get_settings
 from gfa_ml.io.atomic import atomic_path, write_text_atomic
 from gfa_ml.models.base import GFAModel
 
-FORMAT_VERSION = 1
+#: 2: row-wise conformal intervals (``interval``) replace the constant half-widths
+FORMAT_VERSION = 2
 MODEL_FILE = "model.joblib"
 META_FILE = "meta.json"
 
@@ -42,15 +43,17 @@ class ModelMeta:
     created: str = ""
     params: dict[str, Any] = field(default_factory=dict)
     feature_columns: list[str] = field(default_factory=list)
-    halfwidth: float = float("nan")
-    #: half-width for ``status=partial`` rows (ligand columns NaN / disorder resolved), from
-    #: their own out-of-fold residuals; NaN for models trained before partial rows existed
-    halfwidth_partial: float = float("nan")
-    #: a two-fidelity regressor (Td: proxy TGA + measured): half-width of its measured rows'
-    #: out-of-fold residuals, the scale a new material is predicted on; NaN otherwise
-    halfwidth_measured: float = float("nan")
+    #: a regressor's difficulty-aware conformal interval (:class:`gfa_ml.models.conformal.
+    #: IntervalModel` as a dict: σ(distance) and the quantiles for full, partial and
+    #: new-material rows); empty for a classifier
+    interval: dict[str, float] = field(default_factory=dict)
     #: a classifier's yes/no threshold (max. balanced accuracy, chosen on inner folds)
     threshold: float = 0.5
+    #: labels the model was trained on: range per regressor (plausibility flags), and the
+    #: metals, ligand classes and donor elements its labelled materials hold (a new row with
+    #: chemistry outside them is served as ``partial``); see :mod:`gfa_ml.models.completeness`
+    label_range: tuple[float, float] = (float("nan"), float("nan"))
+    seen: dict[str, list[str]] = field(default_factory=dict)
     coverage: float = 0.9
     cv_metrics: dict[str, float] = field(default_factory=dict)
     train_ids: list[str] = field(default_factory=list)

@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from gfa_ml.config import get_settings
 from gfa_ml.models.base import GFAModel, Task
 from gfa_ml.models.features import crystal_only_columns, feature_columns, feature_matrix
-from gfa_ml.models.fidelity import proxy_rows, pu_weights
+from gfa_ml.models.fidelity import elkan_noto_weights, label_frequency, proxy_rows
 
 
 class TabularModel(GFAModel):
@@ -41,8 +41,8 @@ class TabularModel(GFAModel):
         self, X: pd.DataFrame, y: np.ndarray, sample_weight: np.ndarray | None = None
     ) -> TabularModel:
         """Fit on the declared feature columns; a frame mixing measured and Td-proxy rows
-        (``label_source``) is learned as two fidelities (Td) or positive-unlabelled
-        (meltability), see :mod:`gfa_ml.models.fidelity`."""
+        (``label_source``) is learned as two fidelities (Td) or with the proxies as unlabelled
+        rows (meltability: ``models.proxy_negatives``), see :mod:`gfa_ml.models.fidelity`."""
         cols = feature_columns(X, self.feature_set)
         M = feature_matrix(X, cols)
         keep = ~np.all(np.isnan(M), axis=0)
@@ -67,12 +67,41 @@ class TabularModel(GFAModel):
             blind = [i for i, c in enumerate(self.feature_columns_) if c in crystal]
             M = M.copy()
             M[np.ix_(proxy, blind)] = np.nan
-            if get_settings().models.proxy_negatives == "pu":
-                first = self._fit_estimator(M[~proxy], y[~proxy], _part(w, ~proxy))
-                w = np.ones(len(y)) if w is None else w.copy()
-                w[proxy] = pu_weights(self._positive(first, M[proxy]), w[proxy])
+            if get_settings().models.proxy_negatives == "elkan-noto":
+                M, y, w = self._elkan_noto(M, y, w, proxy)
         self.estimator_ = self._fit_estimator(M, y, w)
         return self
+
+    def _elkan_noto(
+        self, M: np.ndarray, y: np.ndarray, w: np.ndarray | None, proxy: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Elkan & Noto's weighting for unlabelled rows (:mod:`gfa_ml.models.fidelity`): each
+        proxy enters twice, as a melter with weight P(melts | x, unlabelled) and as a
+        non-melter with the rest, both times its presumed-negative weight."""
+        w = np.ones(len(y)) if w is None else w
+        labelled_pos = ~proxy & (y == 1)
+        g_pos, g_unl = self._nontraditional(M, labelled_pos, proxy)
+        self.pu_label_frequency_ = label_frequency(g_pos)
+        p_pos = elkan_noto_weights(g_unl, self.pu_label_frequency_)
+        lab = ~proxy
+        M2 = np.vstack([M[lab], M[proxy], M[proxy]])
+        y2 = np.concatenate([y[lab], np.ones(proxy.sum()), np.zeros(proxy.sum())])
+        w2 = np.concatenate([w[lab], w[proxy] * p_pos, w[proxy] * (1.0 - p_pos)])
+        return M2, y2, w2
+
+    def _nontraditional(
+        self, M: np.ndarray, labelled: np.ndarray, unlabelled: np.ndarray, k: int = 3,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Cross-fitted g(x) = P(labelled | x) of the labelled melters and the unlabelled rows
+        (each row scored by a g that never saw it): (g on the melters, g on the unlabelled)."""
+        rows = np.flatnonzero(labelled | unlabelled)
+        s = labelled[rows].astype(float)
+        fold = np.random.default_rng(self.seed).permutation(len(rows)) % k
+        g = np.full(len(rows), np.nan)
+        for j in range(k):
+            fit = self._fit_estimator(M[rows[fold != j]], s[fold != j], None)
+            g[fold == j] = self._positive(fit, M[rows[fold == j]])
+        return g[s == 1], g[s == 0]
 
     def _fit_estimator(self, M: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> Any:
         est = self._estimator()
@@ -118,7 +147,3 @@ class TabularModel(GFAModel):
         if len(vals) != len(names):  # imputer indicator columns follow the features
             names = names + [f"missing:{i}" for i in range(len(vals) - len(names))]
         return pd.Series(vals, index=names).sort_values(ascending=False)
-
-
-def _part(w: np.ndarray | None, rows: np.ndarray) -> np.ndarray | None:
-    return None if w is None else w[rows]

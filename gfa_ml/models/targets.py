@@ -69,6 +69,10 @@ class Target:
     #: this target's applicability domain (measured materials only) sets ``in_domain`` /
     #: ``nearest_known`` in ``gfa predict`` output
     domain_anchor: bool = False
+    #: what the value is physically, for the checks across targets (P(Tm < Td) from the
+    #: regressors, Tg below Tm, Tg/Tm against Tg_K / Tm_K): "melting", "decomposition",
+    #: "glass", "glass_ratio" or "" (:mod:`gfa_ml.models.agreement`)
+    role: str = ""
 
     def __post_init__(self) -> None:
         metric, higher = PRIMARY[self.task]
@@ -117,18 +121,29 @@ for _t in (
            models=("dummy", "single_feature:auto", "ridge", "rf", "xgb"), proxy="negatives",
            domain_anchor=True, feature_set="measured"),
     Target("Tm_K", "regression", "K", "Tm_K", label="Tm", aliases=("tm",),
-           feature_set="measured"),
+           feature_set="measured", role="melting"),
     # Td: every feature group (the proxy MOFs all have CIFs); LOFO needs several measured
     # families and the Td set is one (proxy) family plus a few rows, so Td gets the leaky
     # random split instead (xgboost only, beside MOFSimplify's random-split number)
     Target("Td_K", "regression", "K", "Td_K", label="Td", aliases=("td",), feature_set="all",
-           proxy="train", schemes=("grouped", "random"), stand_in=(("lofo", "random"),)),
+           proxy="train", schemes=("grouped", "random"), stand_in=(("lofo", "random"),),
+           role="decomposition"),
     Target("Tg_K", "regression", "K", "Tg_K", label="Tg", aliases=("tg",),
-           models=(*_RULE, "tct")),
+           models=(*_RULE, "tct"), role="glass"),
     Target("Tg_over_Tm", "regression", "", "Tg_over_Tm", (0.0, 1.0), label="Tg/Tm",
-           aliases=("tg/tm",), digits=3, models=_RULE),
+           aliases=("tg/tm",), digits=3, models=_RULE, role="glass_ratio"),
 ):
     register_target(_t)
+
+
+def by_role(role: str) -> Target | None:
+    """The target that plays ``role`` (e.g. "melting": Tm), None if none is declared."""
+    return next((t for t in TARGETS.values() if t.role == role), None)
+
+
+def classifier() -> Target | None:
+    """The target the meltability answer comes from: the (first) classification target."""
+    return next((t for t in TARGETS.values() if t.task == "classification"), None)
 
 
 def resolve_target(name: str) -> Target:

@@ -23,15 +23,16 @@ from gfa_ml.evaluation.cv import (
     ModelSpec,
     build_model,
     cross_validate,
+    fit_domain,
     inner_calibration,
     inner_folds,
+    label_range,
 )
+from gfa_ml.evaluation.leakage import proxy_exclusions
 from gfa_ml.evaluation.metrics import metrics_for
 from gfa_ml.models.calibration import CalibratedClassifier
-from gfa_ml.models.conformal import conformal_halfwidth
-from gfa_ml.models.domain import ApplicabilityDomain
-from gfa_ml.models.features import feature_columns
-from gfa_ml.models.fidelity import PROXY
+from gfa_ml.models.completeness import seen_chemistry
+from gfa_ml.models.conformal import IntervalModel
 from gfa_ml.models.registry import get_model_class
 from gfa_ml.models.store import ModelBundle, ModelMeta, latest_dir, load_bundle, save_bundle
 from gfa_ml.models.targets import TARGETS, Target
@@ -62,10 +63,18 @@ class TrainOutcome:
         m = self.cv.overall()
         line = (f"{meta.target} {meta.model} {meta.version}: grouped-CV {key.upper()} "
                 f"{m[key]:.3g}{unit} (n={int(m['n'])}), saved to {self.path}")
-        if target.task == "regression" and (p := self.cv.partial_metrics()):
-            line += (f"\n  partial rows (disorder / ligand caveat, never trained on): MAE "
-                     f"{p['mae_partial']:.3g}{unit} (n={int(p['n_partial'])}); their 90 % "
-                     f"interval ±{meta.halfwidth_partial:.3g}{unit} vs ±{meta.halfwidth:.3g}{unit}")
+        if target.task == "regression" and meta.interval:
+            im = IntervalModel.from_dict(meta.interval)
+            served = self.cv.served
+            full = np.nanmedian(im.halfwidth(served["distance"].to_numpy(float)))
+            far = np.nanpercentile(im.halfwidth(served["distance"].to_numpy(float)), 90)
+            line += (f"\n  90 % interval, wider far from the training data: ±{full:.3g}{unit} "
+                     f"for the median held-out row, ±{far:.3g}{unit} at the 90th percentile")
+            if p := self.cv.partial_metrics():
+                part = full * im.q_partial / im.q
+                line += (f"\n  partial rows (disorder / ligand caveat, never trained on): MAE "
+                         f"{p['mae_partial']:.3g}{unit} (n={int(p['n_partial'])}); at the "
+                         f"median distance ±{part:.3g}{unit}")
         if self.vs_previous:
             line += "\n  " + self.vs_previous["text"]
         return line
@@ -123,7 +132,8 @@ def compare_with_previous(
                          f"{val:.3g} (n={int(ok.sum())})")
         keep = ts.X.index.isin(list(old_ids)) | ts.train_only
         if keep.sum() > 5:
-            cv_old = cross_validate(spec, ts, folds, trials=trials, train_mask=keep)
+            cv_old = cross_validate(spec, ts, folds, trials=trials, train_mask=keep,
+                                    exclude=proxy_exclusions(ts, folds, "grouped"))
             rows = cv_new.served.index.intersection(cv_old.served.index)
             a, b = cv_old.overall(rows)[key], cv_new.overall(rows)[key]
             out["same_folds"] = {"without_new": a, "with_new": b, "metric": key}
@@ -144,34 +154,31 @@ def train_target(
     seed = s.seed if seed is None else seed
     spec = ModelSpec.parse(model)
     folds = ts.folds("grouped")
-    cv = cross_validate(spec, ts, folds, trials=trials, seed=seed)
+    cv = cross_validate(spec, ts, folds, trials=trials, seed=seed,
+                        exclude=proxy_exclusions(ts, folds, "grouped"))
     final, params = fit_final(spec, ts, trials, seed)
-    served = cv.served
-    halfwidth = halfwidth_partial = halfwidth_measured = float("nan")
-    if ts.target.task == "regression":
-        if (served["source"] == PROXY).any():  # two fidelities: new inputs are measured-scale
-            m = served[served["source"] != PROXY]
-            halfwidth_measured = conformal_halfwidth(m["y"] - m["pred"], s.models.coverage)
-        halfwidth = conformal_halfwidth(served["y"] - served["pred"], s.models.coverage)
-        # never narrower than a full row's: missing information cannot make a prediction surer
-        halfwidth_partial = max(halfwidth, conformal_halfwidth(cv.partial_residuals(),
-                                                               s.models.coverage))
-    cols = getattr(final, "feature_columns_", None) or feature_columns(ts.X, "shared")
+    use = ~ts.train_only & ~ts.partial
     # anchored on materials with real labels: presumed proxy negatives are no "known" material
-    domain = ApplicabilityDomain(s.models.domain_k, s.models.domain_quantile).fit(
-        ts.X[~ts.train_only & ~ts.partial], cols)
+    domain = fit_domain(final, ts.X[use])
+    meta_extra: dict[str, Any] = {
+        "interval": (cv.interval_model(s.models.coverage, domain.threshold_).to_dict()
+                     if ts.target.task == "regression" else {}),
+        "label_range": label_range(ts, use),
+        # chemistry of the labelled materials (proxy negatives are no evidence about melting)
+        "seen": seen_chemistry(ts.X[use]),
+    }
     meta = ModelMeta(
         target=ts.target.name, model=spec.label, variant=ts.variant, data_version=ts.version,
         feature_version=str(s.featurize.cache_version),
         git_commit=git_commit(), created=datetime.now(UTC).isoformat(timespec="seconds"),
-        params=params, feature_columns=list(cols), halfwidth=halfwidth,
-        halfwidth_partial=halfwidth_partial, halfwidth_measured=halfwidth_measured,
+        params=params, feature_columns=list(getattr(final, "feature_columns_", None)
+                                            or domain.columns_), **meta_extra,
         threshold=(final.calibration.threshold if isinstance(final, CalibratedClassifier)
                    else 0.5),
         coverage=s.models.coverage,
         cv_metrics={k: v for k, v in {**cv.overall(), **cv.partial_metrics()}.items()
                     if np.isfinite(v)},
-        train_ids=[str(i) for i in ts.X.index[~ts.train_only & ~ts.partial]],
+        train_ids=[str(i) for i in ts.X.index[use]],
     )
     bundle = ModelBundle(meta=meta, model=final, domain=domain)
     prev_dir = latest_dir(ts.target.name, spec.label, root)

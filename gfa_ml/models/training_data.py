@@ -5,9 +5,12 @@ Decisions (shown in ``experiments/results.md``):
 - Td: the 2,506 Td-proxy MOFs plus measured Td; a proxy MOF that is also a measured material
   shares its CV group, so the two copies never straddle train and test.
 - meltability: positives and negatives from the measured table only (``meltable`` yes/no);
-  variant ``proxy`` adds the Td-proxy MOFs as *presumed non-meltable* at a low weight, train-only
-  (never scored), since nearly all carboxylate/azolate MOFs decompose before they melt.
-  Proxy MOFs that are measured materials are dropped from that variant (the measured label wins).
+  variant ``proxy`` adds the Td-proxy MOFs as unlabelled rows at a low weight, train-only (never
+  scored; positive-unlabelled learning in :mod:`gfa_ml.models.tabular`), since nearly all
+  carboxylate/azolate MOFs decompose before they melt. A proxy MOF that is a measured material,
+  or shares the composition (metal + organic linkers) or cell formula of any known melter
+  (a measured "yes", or a melter of the screening list ``datasets/benchmarks/screen_known.csv``),
+  is dropped from that variant: ZIF-4's Zn(Im)2 polymorphs in CoRE are no presumed negatives.
 - meltability labels carry their support (``label_strength``: measured / stated / inferred);
   a classifier learns from every label, inferred ones at ``models.label_weights['inferred']``,
   and the report scores measured+stated labels apart from inferred ones.
@@ -15,7 +18,8 @@ Decisions (shown in ``experiments/results.md``):
 - CV groups of measured rows: one per study (series tags joined through the primary references
   they cite, :mod:`gfa_ml.data.provenance`).
 - structures featurized only in part (CIF rows with ``status=partial``: disorder resolved, ligand
-  bond orders not perceivable) are kept but never trained on: they are predicted out of fold,
+  bond orders not perceivable, no linker or no metal node perceived,
+  :mod:`gfa_ml.models.completeness`) are kept but never trained on: they are predicted out of fold,
   which sizes the wider interval such rows get at predict time. A measured *record* without
   ligand SMILES (also ``partial`` at predict time) is trained on: the data card serves it from
   its metal, node and family columns, and its ligand columns are NaN by declaration, not by a
@@ -34,7 +38,10 @@ import pandas as pd
 from gfa_ml.config import get_settings
 from gfa_ml.data.provenance import study_groups
 from gfa_ml.evaluation.splits import data_version, stored_folds
+from gfa_ml.models.completeness import mark_incomplete
 from gfa_ml.models.fidelity import LABEL_SOURCE, PROXY
+from gfa_ml.models.identity import keys as identity_keys
+from gfa_ml.models.identity import same_material
 from gfa_ml.models.targets import Target
 from gfa_ml.structures.core_mof import refcode_base
 
@@ -98,6 +105,9 @@ class TrainingSet:
     #: rows featurized only in part (status ``partial``: disorder resolved, ligand columns NaN):
     #: never trained on, scored out of fold to size their own, wider intervals
     partial: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    #: identity keys per row (``composition``, ``formula``, ``chemistry``:
+    #: :mod:`gfa_ml.models.identity`), for the leakage checks of cross-validation
+    keys: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __post_init__(self) -> None:
         if len(self.train_only) != len(self.y):
@@ -139,6 +149,24 @@ def _proxy_overlap(table: pd.DataFrame, proxy: pd.DataFrame) -> pd.Series:
     return pd.Series([by_key.get(c, by_key.get(b, "")) for c, b in pairs], index=proxy.index)
 
 
+def known_melters(table: pd.DataFrame, features: FeatureSource) -> pd.DataFrame:
+    """Identity keys of every known melter: measured "yes" rows and the melters of the
+    screening list (their CoRE structures), index = material id / CoRE name."""
+    from gfa_ml.screen.enrichment import load_known
+
+    yes = table[table.get("meltable", pd.Series("", index=table.index)).astype(str)
+                .str.strip().str.lower() == "yes"]
+    parts = [identity_keys(yes)]
+    known = get_settings().paths.screen_known_csv
+    if known.exists():
+        listed = load_known(known)
+        listed = listed[listed["melts"] == "yes"]
+        refs = pd.Series([f"core-mof:2019-ASR/{c}" for c in listed["core_id"]],
+                         index=listed["core_id"].to_numpy())
+        parts.append(identity_keys(features.cifs(refs)))
+    return pd.concat(parts)
+
+
 def build_training_set(
     target: Target,
     table: pd.DataFrame,
@@ -175,8 +203,13 @@ def build_training_set(
         px = proxy.copy()
         px.index = px["core_name"].astype(str)
         overlap = _proxy_overlap(table, px)
-        if not labelled_proxy:  # a presumed negative never overrides a measured label
-            px = px[overlap == ""]
+        Xp = mark_incomplete(features.cifs(px["cif_path"]).reindex(px.index))
+        if not labelled_proxy:  # a presumed negative never overrides a measured label, and
+            # is never a structure or composition that is known to melt
+            melters = known_melters(table, features)
+            melt_like = same_material(melters, identity_keys(Xp)) | px.index.isin(melters.index)
+            keep = (overlap == "").to_numpy() & ~melt_like
+            px, Xp = px[keep], Xp[keep]
         groups = pd.Series(
             [
                 m_groups[m] if m else f"p:{g}"
@@ -184,7 +217,6 @@ def build_training_set(
             ],
             index=px.index,
         )
-        Xp = features.cifs(px["cif_path"]).reindex(px.index)
         Xp = px.join(Xp, how="left", rsuffix="_feat").assign(family=PROXY_FAMILY)
         missing = Xp["status"].isna() if "status" in Xp else pd.Series(True, index=Xp.index)
         Xp.loc[missing, ["status", "error"]] = ["error", "CIF not found or not featurized"]
@@ -226,7 +258,8 @@ def build_training_set(
         weight=None if np.all(weight == 1.0) else weight[keep],
         train_only=np.concatenate(parts["train_only"])[keep],
         excluded=X.loc[failed, "error"].fillna("").astype(str), labelled=labelled,
-        partial=((status == "partial") & (source == "td_proxy")).to_numpy()[keep],
+        partial=((status == "partial") & (source == PROXY)).to_numpy()[keep],
+        keys=identity_keys(X[keep]),
     )
 
 

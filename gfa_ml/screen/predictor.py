@@ -33,10 +33,12 @@ class ModelPredictor:
     model: str = ""
     #: the fitted TCT model (None: none saved; False: TCT not requested)
     tct: ModelBundle | None | bool = None
+    #: base rate p_meltable is stated at (0.5: equal prior odds)
+    prior: float = 0.5
 
     @classmethod
     def load(cls, model: str | None = None, root: Path | None = None,
-             tct: bool = True) -> ModelPredictor:
+             tct: bool = True, prior: float = 0.5) -> ModelPredictor:
         """Latest trained models (or the ``model`` name / directory); :class:`PredictorError`
         when there are none or one is corrupted."""
         from gfa_ml.models.predict import load_models, load_tct
@@ -44,7 +46,7 @@ class ModelPredictor:
 
         try:
             bundles = load_models(model, root)
-            return cls(bundles, model or "", load_tct(root) if tct else False)
+            return cls(bundles, model or "", load_tct(root) if tct else False, prior)
         except ModelFileError as exc:
             raise PredictorError(str(exc)) from None
 
@@ -62,7 +64,8 @@ class ModelPredictor:
     def __call__(self, features: pd.DataFrame) -> pd.DataFrame:
         from gfa_ml.models.predict import predict_frame
 
-        return predict_frame(features, models=self.bundles, tct=self.tct).reset_index(drop=True)
+        return predict_frame(features, models=self.bundles, tct=self.tct,
+                             prior=self.prior).reset_index(drop=True)
 
     def describe(self) -> dict[str, str]:
         """Per target: model name, version, data version, git commit and file checksum."""
@@ -75,4 +78,6 @@ class ModelPredictor:
             m = self.tct.meta
             out["Tg_tct_K"] = (f"{m.model} {m.version} (data {m.data_version or '?'}, "
                                f"sha256 {m.sha256[:10] or '?'})")
+        out["p_meltable base rate"] = f"{self.prior:g}" + (" (equal prior odds)"
+                                                           if self.prior == 0.5 else "")
         return out

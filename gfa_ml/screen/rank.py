@@ -1,10 +1,17 @@
-"""Rank screened structures by one number: P(melts before it decomposes).
+"""Rank screened structures by one number: P(melts before it decomposes) at equal prior odds.
 
-``score`` is ``p_meltable``, which ``gfa predict`` has already made one answer with Tm and Td
-(:mod:`gfa_ml.models.coherence`: p = P(Tm < Td) under the reported intervals, so p ≥ 0.5 exactly
-when the reported window Td − Tm is ≥ 0). Ties (polymorphs of one composition often share p)
-fall back to the wider melt window, then the id, so every executor and every resumed run gives
-the same order.
+``score`` is ``p_meltable``, the calibrated meltability classifier of ``gfa predict`` (converting
+it to another base rate with ``--prior`` is monotone: the order is the same). Ties (polymorphs of
+one composition often share p) fall back to the wider melt window Td − Tm of the regressors,
+then the id, so every executor and every resumed run gives the same order.
+
+Rows whose p_meltable comes from an incomplete description (``meltable_partial``: no linker or
+ligand bond orders perceived, chemistry the meltability model never saw) rank after every row
+whose p it could read in full: a p computed with the ligand columns blank is the model's answer
+for "some ligand", not for this framework. They keep their order by p among themselves, and
+their ``status`` and reason travel with them into ``ranked.csv`` and the report's top table;
+``partial`` rows for other reasons (disorder resolved, a Tg model that never saw the ligand
+class) rank by p like any other.
 """
 
 from __future__ import annotations
@@ -12,13 +19,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gfa_ml.models.predict import PREDICT_COLUMNS
+from gfa_ml.models.predict import PREDICT_COLUMNS, TEXT_ANSWER_COLUMNS
 
 #: every prediction column of ``gfa predict`` (its stable contract), carried into ranked.csv
 PREDICTION_COLUMNS = tuple(c for c in PREDICT_COLUMNS if c not in ("id", "status", "error"))
 #: prediction columns holding text or flags rather than numbers
 TEXT_PREDICTIONS = ("in_domain", "nearest_known", "Tg_tct_reason", "models_used",
-                    "melt_conflict")
+                    "meltable_partial", *TEXT_ANSWER_COLUMNS)
 #: structure descriptors a chemist reads beside the predictions
 DESCRIPTOR_COLUMNS = (
     "metals", "linkers", "donors", "net_dim", "node_cn", "node_nuclearity", "struct_n_atoms",
@@ -43,9 +50,10 @@ def rank(results: pd.DataFrame) -> pd.DataFrame:
         if col not in ok:
             ok[col] = np.nan
     ok["score"] = score(ok)
+    ok["_partial"] = ok["meltable_partial"].astype("boolean").fillna(True).astype(bool)
     ok = ok.sort_values(
-        ["score", "melt_window_K", "id"],
-        ascending=[False, False, True],
+        ["_partial", "score", "melt_window_K", "id"],
+        ascending=[True, False, False, True],
         na_position="last",
         kind="mergesort",
     )

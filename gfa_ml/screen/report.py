@@ -30,15 +30,30 @@ TEMPLATE = "report.html.j2"
 #: the top-candidates table, header -> column (or value, 90 % low, high: "860 (780–940)"); the
 #: headers are a chemist's words and the table fits a page
 TOP_COLUMNS: dict[str, str | tuple[str, str, str]] = {
-    "rank": "rank", "structure": "id", "P(melts first)": "p_meltable",
+    "rank": "rank", "structure": "id", "P(melts first), equal odds": "p_meltable",
+    "call": "meltable_call", "P(Tm<Td), Tm/Td models": "p_window",
     "Tm / K (90 %)": ("Tm_K", "Tm_K_lo", "Tm_K_hi"),
     "Td / K (90 %)": ("Td_K", "Td_K_lo", "Td_K_hi"),
-    "Td − Tm / K (90 %)": ("melt_window_K", "melt_window_K_lo", "melt_window_K_hi"),
     "Tg / K": "Tg_K", "in domain": "in_domain", "nearest known": "nearest_known",
-    "metals": "metals", "linkers": "linkers",
+    "metals": "metals", "linkers": "linkers", "caveats": "caveats",
 }
 KNOWN_COLUMNS = ("name", "family", "Tm_K", "Td_K", "Tg_K", "near_top_candidates")
-TEXT_COLUMNS = {"structure", "nearest known", "metals", "linkers", "name", "family"}
+TEXT_COLUMNS = {"structure", "nearest known", "metals", "linkers", "name", "family", "call",
+                "caveats"}
+
+
+def caveats(row: pd.Series) -> str:
+    """What a chemist must know before trusting a top row: partial description (and why), the
+    two answers disagreeing, implausible values ('' when there is nothing to say)."""
+    notes = []
+    if row.get("status") == "partial" and str(row.get("error") or ""):
+        notes.append(f"partial: {row['error']}")
+    agree = str(row.get("agreement") or "")
+    if agree.startswith(("disagree", "undecided")):
+        notes.append(agree.split(" (")[0])
+    if str(row.get("flags") or ""):
+        notes.append(f"flagged: {row['flags']}")
+    return "; ".join(notes)
 
 
 def _fmt(value: object) -> str:
@@ -86,8 +101,8 @@ def _plot_window(ranked: pd.DataFrame, known: pd.DataFrame, top_n: int, path: Pa
     fig, ax = plt.subplots(figsize=(6, 5), dpi=110)
     ok = ranked.dropna(subset=["Tm_K", "Td_K"])
     sc = ax.scatter(ok["Tm_K"], ok["Td_K"], c=ok["p_meltable"], cmap="viridis", vmin=0, vmax=1,
-                    s=8, alpha=0.7, linewidths=0)
-    fig.colorbar(sc, ax=ax, label="P(meltable)")
+                    s=6, alpha=0.5, linewidths=0)
+    fig.colorbar(sc, ax=ax, label="P(melts before decomposing), equal prior odds")
     top = ok.head(top_n)
     if {"Tm_K_lo", "Tm_K_hi", "Td_K_lo", "Td_K_hi"} <= set(top.columns):
         ax.errorbar(top["Tm_K"], top["Td_K"],
@@ -109,9 +124,10 @@ def _plot_window(ranked: pd.DataFrame, known: pd.DataFrame, top_n: int, path: Pa
     ax.plot([lo, hi], [lo, hi], "k--", lw=1, label="Tm = Td")
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
-    ax.set_xlabel("predicted Tm (K)")
-    ax.set_ylabel("predicted Td (K)")
-    ax.set_title("Melt window: above the diagonal melts before it decomposes", fontsize=9)
+    ax.set_xlabel("predicted Tm (K), Tm model")
+    ax.set_ylabel("predicted Td (K), Td model")
+    ax.set_title("Above the diagonal the Tm and Td models put melting first\n"
+                 f"(bars: 90 % intervals of the top {len(top)})", fontsize=9)
     ax.legend(fontsize=7, loc="lower right")
     fig.tight_layout()
     fig.savefig(path)
@@ -127,8 +143,8 @@ def _plot_p(ranked: pd.DataFrame, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(6, 5), dpi=110)
     p = ranked["p_meltable"].dropna()
     ax.hist(p, bins=np.linspace(0, 1, 41), color="steelblue")
-    ax.set_xlabel("P(meltable) = P(Tm < Td)")
-    ax.set_ylabel("structures")
+    ax.set_xlabel("P(melts before decomposing), meltability classifier, equal prior odds")
+    ax.set_ylabel("structures (count)")
     ax.set_yscale("log" if len(p) > 200 else "linear")
     ax.set_title(f"{len(p)} structures ranked", fontsize=9)
     fig.tight_layout()
@@ -220,11 +236,13 @@ def write_report(
         p_png="p_meltable.png",
         top_columns=TOP_COLUMNS,
         top=[{**{h: _cell(r, c) for h, c in TOP_COLUMNS.items()}, "cif": links.get(r["id"])}
-             for _, r in top.iterrows()],
+             for _, r in top.assign(caveats=[caveats(r) for _, r in top.iterrows()]).iterrows()],
         known_columns=KNOWN_COLUMNS,
         known=[{c: _fmt(r[c]) for c in KNOWN_COLUMNS} for _, r in known_rows.iterrows()],
         text_columns=TEXT_COLUMNS,
         versions=_versions(predictor),
+        prior_note=(f"at a base rate of {getattr(predictor, 'prior', 0.5):g} melters (--prior)"
+                    if getattr(predictor, "prior", 0.5) != 0.5 else "at equal prior odds"),
     )
     path = out_dir / "report.html"
     write_text_atomic(html, path)

@@ -163,9 +163,10 @@ class ChunkTask:
             for col in PREDICTION_COLUMNS:
                 if col in preds:
                     out.loc[keep, col] = preds[col].to_numpy()
-            failed = preds["status"].to_numpy() == "error"  # "partial" rows are predictions
-            out.loc[keep[failed], "status"] = "error"
-            out.loc[keep[failed], "error"] = preds["error"].to_numpy()[failed]
+            # the prediction's status and reasons win: "partial" rows (no linker perceived,
+            # chemistry a model never saw) are predictions that say what is missing
+            out.loc[keep, "status"] = preds["status"].to_numpy()
+            out.loc[keep, "error"] = preds["error"].fillna("").astype(str).to_numpy()
         return out
 
     def _predict(self, feats: pd.DataFrame) -> pd.DataFrame:

@@ -57,9 +57,16 @@ def _folder(request: Request, folder: str):
 
 
 @router.get("/screens/ranked", tags=["screen"])
-def ranked(request: Request, folder: str) -> dict:
-    """A screen's ranked table (``folder`` relative to the screen root)."""
-    df = pd.read_csv(_folder(request, folder) / "ranked.csv")
+def ranked(request: Request, folder: str, format: str = "json") -> object:
+    """A screen's ranked table (``folder`` relative to the screen root); ``?format=csv`` is
+    its ``ranked.csv`` as written, every column."""
+    if format not in ("json", "csv"):
+        raise HTTPException(400, f"format {format!r}: use json or csv")
+    path = _folder(request, folder) / "ranked.csv"
+    if format == "csv":
+        return Response(path.read_text(), media_type="text/csv", headers={
+            "content-disposition": 'attachment; filename="ranked.csv"'})
+    df = pd.read_csv(path)
     return {"folder": folder, "n": len(df), "ranked": catalog.rows(df)}
 
 

@@ -20,7 +20,11 @@ _ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=True, undefined=jinja2.StrictUndefined)
 #: column headings chemists read (other prediction columns keep their names)
-HEADINGS = {"p_meltable": "P(melts before decomposing)", "Tg_over_Tm": "Tg/Tm"}
+HEADINGS = {"p_meltable": "P(melts before decomposing), equal prior odds", "Tg_over_Tm": "Tg/Tm"}
+#: the Screen results table: the columns a chemist reads first (ranked.csv holds all of them)
+SCREEN_COLUMNS = ("rank", "id", "p_meltable", "meltable_call", "p_window", "Tm_K", "Td_K",
+                  "Tg_K", "in_domain", "status", "metals", "linkers", "agreement", "flags",
+                  "error")
 
 
 def _page(name: str, **context: object) -> HTMLResponse:
@@ -35,10 +39,13 @@ def _targets() -> list[dict]:
               "digits": t.digits, "anchor": t.domain_anchor,
               "heading": HEADINGS.get(t.output, f"{t.label} ({t.unit})" if t.unit else t.label),
               "interval": t.task == "regression"} for t in TARGETS.values()]
-    # the melt window of the one coherent answer (p >= 0.5 exactly when it is >= 0)
+    # the Tm and Td models' own answer beside the classifier's (never edited to agree)
     shown.append({"name": "melt_window", "output": "melt_window_K", "task": "regression",
                   "unit": "K", "digits": 1, "anchor": False, "heading": "Td − Tm (K)",
                   "interval": True})
+    shown.append({"name": "p_window", "output": "p_window", "task": "classification",
+                  "unit": "P", "digits": 2, "anchor": False,
+                  "heading": "P(Tm < Td) from the Tm and Td models", "interval": False})
     return shown
 
 
@@ -72,8 +79,12 @@ def screen_page(request: Request, folder: str = "") -> HTMLResponse:
         ranked = pd.read_csv(catalog.screen_dir(settings, folder) / "ranked.csv")
     except catalog.OutsideRoot as exc:
         return _page("screen.html.j2", screens=found, folder=folder, error=str(exc), table=None)
+    shown = [c for c in SCREEN_COLUMNS if c in ranked.columns]
+    plot = [c for c in ("id", "p_meltable", "Tm_K", "Tm_K_lo", "Tm_K_hi", "Td_K", "Td_K_lo",
+                        "Td_K_hi", "status") if c in ranked.columns]
     return _page("screen.html.j2", screens=found, folder=folder, error="",
-                 table={"columns": list(ranked.columns), "rows": catalog.rows(ranked)})
+                 table={"columns": shown, "rows": catalog.rows(ranked[shown])},
+                 plot=catalog.rows(ranked[plot]))
 
 
 @router.get("/models", response_class=HTMLResponse)

@@ -123,7 +123,8 @@ def _cif_items(files: list[tuple[str, bytes]], tmp: Path) -> list[CifItem]:
     return [it._replace(source=Path(it.source).name) for it in items]
 
 
-def _predict(state: ServerState, records: list, files: list[tuple[str, bytes]]) -> pd.DataFrame:
+def _predict(state: ServerState, records: list, files: list[tuple[str, bytes]],
+             prior: float = 0.5) -> pd.DataFrame:
     from gfa_ml.workflows import predict_table
 
     web = state.settings.web
@@ -146,7 +147,8 @@ def _predict(state: ServerState, records: list, files: list[tuple[str, bytes]]) 
         raise _bad(422, str(exc)) from None
     with state.lock, using(state.settings):
         out = predict_table(recs, items, state.bundles, records_source="records",
-                            featurize=lambda _items, _keep: features, tct=state.tct)
+                            featurize=lambda _items, _keep: features, tct=state.tct,
+                            prior=prior)
     if out["status"].eq("error").all():
         reasons = "; ".join(f"{r.id}: {r.error}" for r in out.head(5).itertuples())
         raise _bad(422, f"nothing predicted: {reasons}")
@@ -162,17 +164,22 @@ def as_csv(frame: pd.DataFrame) -> str:
 
 
 @router.post("/predict", tags=["predict"], openapi_extra=_BODY,
-             summary="Predict P(meltable), Tm, Td, Tg, Tg/Tm (90 % intervals) and domain flags")
-async def predict(request: Request, format: str = "json") -> Response:
+             summary="Predict P(melts before decomposing), Tm, Td, Tg, Tg/Tm (90 % intervals), "
+                     "the Tm/Td models' own P(Tm < Td), their agreement and domain flags")
+async def predict(request: Request, format: str = "json", prior: float = 0.5) -> Response:
     """CIF files (multipart field ``files``) and/or records (JSON ``{"records": [...]}``, or
     multipart field ``records`` holding that list). Returns the `gfa predict` columns, in its
     order (``columns``) and one object per material (``predictions``); ``?format=csv`` returns
-    the CSV `gfa predict -o` writes."""
+    the CSV `gfa predict -o` writes. ``p_meltable`` is P(melts before decomposing) at equal
+    prior odds; ``?prior=0.1`` states it at a base rate of 10 % melters (`gfa predict
+    --prior`)."""
     if format not in ("json", "csv"):
         raise _bad(400, f"format {format!r}: use json or csv")
+    if not 0.0 < prior < 1.0:
+        raise _bad(400, f"prior {prior}: a base rate strictly between 0 and 1")
     state: ServerState = request.app.state.gfa
     records, files = await _parse_request(request, state)
-    out = await run_in_threadpool(_predict, state, records, files)
+    out = await run_in_threadpool(_predict, state, records, files, prior)
     if format == "csv":
         return Response(as_csv(out), media_type="text/csv", headers={
             "content-disposition": 'attachment; filename="predictions.csv"'})

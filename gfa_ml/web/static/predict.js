@@ -86,6 +86,10 @@
           td.appendChild(el("span", "90 %: " + fmt(r[t.output + "_lo"], t.digits) + " – " +
             fmt(r[t.output + "_hi"], t.digits), "interval"));
         }
+        if (t.anchor && r.meltable_call) {
+          td.appendChild(el("span", "call: " + r.meltable_call + " (threshold " +
+            fmt(r.meltable_threshold, 2) + ")", "interval"));
+        }
         tr.appendChild(td);
       });
       tr.appendChild(el("td", r.in_domain ? "yes" : "no", "domain"));
@@ -99,7 +103,9 @@
       tr.appendChild(near);
       const feats = tr.appendChild(el("td"));
       bars(feats, r[anchor.name + "_top_features"]);
-      tr.appendChild(el("td", [r.error, r.melt_conflict].filter(Boolean).join("; ")));
+      const notes = tr.appendChild(el("td", null, "long"));
+      [r.agreement, r.flags ? "flagged: " + r.flags : "", r.error].filter(Boolean)
+        .forEach((n) => notes.appendChild(el("div", n)));
     });
     table.hidden = false;
   }
