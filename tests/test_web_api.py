@@ -260,3 +260,28 @@ def test_pages_render_and_escape_user_strings(client, home) -> None:
     for path in ("/ui/predict", "/ui/glasses", "/ui/models", "/ui/screen", "/docs"):
         assert client.get(path).status_code == 200, path
     assert client.get("/static/plotly.min.js").text.startswith("/**")
+
+
+def test_prior_converts_p_and_the_answer_columns_travel_with_every_row(client, home) -> None:
+    """p_meltable is at equal prior odds unless ?prior= says otherwise; the call does not move;
+    the Tm/Td models' own P(Tm < Td) and the agreement in words come with every row."""
+    even = client.post("/predict", files=_upload(home, ZIF4, ZIF8)).json()
+    rare = client.post("/predict?prior=0.1", files=_upload(home, ZIF4, ZIF8)).json()
+    a, b = (pd.DataFrame(x["predictions"]).set_index("id") for x in (even, rare))
+    assert (b["p_meltable"] < a["p_meltable"]).all()
+    assert (a["p_meltable_prior"] == 0.5).all() and (b["p_meltable_prior"] == 0.1).all()
+    assert list(a["meltable_call"]) == list(b["meltable_call"]) == ["yes", "no"]
+    assert a["p_window"].between(0, 1).all()
+    assert a["agreement"].str.match(r"^(agree|disagree|undecided): ").all()
+    bad = client.post("/predict?prior=1.5", files=_upload(home, ZIF4))
+    assert bad.status_code == 400 and "prior" in bad.json()["detail"]
+
+
+def test_screen_page_fits_the_page_and_links_every_column(client, home) -> None:
+    page = client.get("/ui/screen", params={"folder": "screens/zifs"}).text
+    head = page.split("<thead>")[1].split("</thead>")[0]
+    assert "p_meltable" in head and "agreement" in head and "Tg_tct_reason" not in head
+    full = client.get("/screens/ranked", params={"folder": "screens/zifs", "format": "csv"})
+    assert full.status_code == 200
+    assert "Tg_tct_reason" in full.text.splitlines()[0]
+    assert full.text == (home / "screens" / "zifs" / "ranked.csv").read_text()

@@ -49,8 +49,9 @@ class ApplicabilityDomain:
         self.mean_, self.std_ = mu[keep], sd[keep]
         self.train_ = self._scale(M[:, keep])
         self.names_ = np.asarray(X.index.astype(str))
-        d = self._distances(self.train_, exclude_self=True)
-        self.threshold_ = float(np.nanquantile(d.mean(axis=1), self.quantile))
+        d = self._distances(self.train_, exclude_self=True).mean(axis=1)
+        d = d[np.isfinite(d)]  # a row sharing no feature with any other has no distance
+        self.threshold_ = float(np.quantile(d, self.quantile)) if len(d) else float("inf")
         typical = float(np.median((~np.isnan(self.train_)).mean(axis=1)))
         self.min_present_ = MIN_PRESENT_FRACTION * typical
         return self
