@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from rdkit import Chem, RDLogger
 
-from gfa_ml.config import get_settings
+from gfa_ml.config import get_settings, overridden, using
 from gfa_ml.featurize import elements
 from gfa_ml.featurize.disorder import resolve_overlaps
 from gfa_ml.featurize.featurizer import featurize_cif
@@ -151,6 +151,15 @@ def list_candidates(rows: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
                          "core_name": hit["core_id"], "how": "list"})
 
 
+def _labels(text: str, name: str, dataset: str) -> dict[str, str]:
+    """The featurizer's metals / linkers of a CoRE file. The 2014 set ships no pore table, so
+    its files are read as plain CIFs with the fast grid pore estimate (pores are not used)."""
+    if dataset != "2014":
+        return featurize_cif(text, name, f"{core_mof.SOURCE_PREFIX}{dataset}", None).labels
+    with using(overridden(featurize={"pore_backend": "grid"})):
+        return featurize_cif(text, name, name, None).labels
+
+
 def composition_candidates(rows: pd.DataFrame, sets: Iterable[str],
                            names: Iterable[str] | None = None) -> pd.DataFrame:
     """Entries whose featurized metals and metal-bound linkers equal a row's composition
@@ -173,9 +182,7 @@ def composition_candidates(rows: pd.DataFrame, sets: Iterable[str],
         ids = wanted.get(els, [])
         if not ids:
             continue
-        # the 2014 set ships no pore table, which the CoRE source would look pores up in
-        source = f"{core_mof.SOURCE_PREFIX}{dataset}" if dataset != "2014" else name
-        feats = featurize_cif(text, name, source, None).labels
+        feats = _labels(text, name, dataset)
         comp = composition(feats.get("metals", ""), feats.get("linkers", ""))
         for mid in ids:
             if comp is not None and comp == keys[mid]:
