@@ -45,18 +45,22 @@ def _skeleton(mol: Chem.Mol) -> str:
 
 
 def test_zif_uc_7_purinate_is_the_imidazole_deprotonated_anion(train) -> None:
-    """The stored spelling is the project's canonical one for the purinate anion; the spelling
-    with the charge on the coordinated N7 is the same ion and gives the same features."""
+    """The stored purinate carries its charge on the imidazole ring's N7, as chemists draw the
+    anion that bridges Zn; the pyrimidine-N spelling the audit flagged is the same ion, which
+    the ligand convention now writes the same way, so both give the same features."""
     smiles = train.loc["zif-uc-7", "ligand_smiles"].split(";")
     assert smiles[0] == "c1c[n-]cn1"  # imidazolate
     pur = Chem.MolFromSmiles(smiles[1])
     assert CalcMolFormula(pur) == "C5H3N4-"
     assert _skeleton(pur) == _skeleton(Chem.MolFromSmiles("c1ncc2[nH]cnc2n1"))  # purine
-    n7 = "c1ncc2[n-]cnc2n1"  # charge on N7 of the five-membered ring
-    assert canonical_ligand(n7) == smiles[1]  # the convention writes N7 / N9 / N1 as one
+    charged = [a for a in pur.GetAtoms() if a.GetFormalCharge() == -1]
+    ring5 = {i for r in pur.GetRingInfo().AtomRings() if len(r) == 5 for i in r}
+    assert len(charged) == 1 and charged[0].GetIdx() in ring5  # not on a pyrimidine N
+    flagged = "c1nc2c[n-]cnc-2n1"  # the audit's spelling: charge on N1 of the six-ring
+    assert canonical_ligand(flagged) == smiles[1] == canonical_ligand(smiles[1])
     record = train.loc[["zif-uc-7"]].reset_index()
-    as_n7 = record.assign(ligand_smiles=f"c1c[n-]cn1;{n7}")
-    a, b = featurize_records(record), featurize_records(as_n7)
+    as_n1 = record.assign(ligand_smiles=f"c1c[n-]cn1;{flagged}")
+    a, b = featurize_records(record), featurize_records(as_n1)
     cols = [c for c in a.columns if pd.api.types.is_numeric_dtype(a[c])]
     pd.testing.assert_frame_equal(a[cols], b[cols])
 

@@ -80,8 +80,11 @@ def test_predict_page_reads_zif4_and_its_csv_is_gfa_predict_output(server, page,
     page.click("#run")
     row = page.locator(f'#results tr[data-id="{ZIF4}"]')
     row.wait_for(timeout=60_000)
-    p = float(row.locator('td[data-col="p_meltable"]').inner_text())
-    assert 0.5 < p <= 1.0  # ZIF-4 melts before it decomposes (a measured glass former)
+    value, call = row.locator('td[data-col="p_meltable"]').inner_text().split("\n", 1)
+    assert 0.5 < float(value) <= 1.0  # ZIF-4 melts before it decomposes (a measured glass former)
+    assert call.startswith("call: yes (threshold ")
+    assert row.locator("td.long div").first.inner_text().startswith(("agree", "disagree",
+                                                                      "undecided"))
     tm = row.locator('td[data-col="Tm_K"]').inner_text()
     value, interval = tm.split("\n", 1)
     lo, hi = (float(v) for v in interval.removeprefix("90 %: ").split(" – "))

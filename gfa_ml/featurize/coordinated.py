@@ -112,17 +112,20 @@ def canonical_ligand(smiles: str) -> str:
     Every aromatic ring nitrogen without H is tried as the home of the charge (one
     sanitisation each, linear in the ring nitrogens, where enumerating resonance structures is
     exponential in a big fused linker); the forms RDKit can kekulise are the resonance forms
-    that keep the charge on nitrogen, and the smallest canonical SMILES among them is the
-    spelling-independent answer.
+    that keep the charge on nitrogen. An azolate is named for its five-membered ring, so a
+    nitrogen of a five-membered ring is preferred as the home (purinate and adeninate are
+    written with the charge on the imidazole N, as chemists draw them, not on a pyrimidine N);
+    the smallest canonical SMILES among those is the spelling-independent answer.
     """
     from rdkit import Chem
 
     mol = _mol(smiles)
-    best = Chem.MolToSmiles(mol)
     charged = [a.GetIdx() for a in mol.GetAtoms()
                if a.GetIsAromatic() and a.GetAtomicNum() == 7 and a.GetFormalCharge() < 0]
     if len(charged) != 1:
-        return best  # no azolate, or several charges whose pairing would need enumerating
+        return Chem.MolToSmiles(mol)  # no azolate, or several charges whose pairing would need
+    ring5 = {i for r in mol.GetRingInfo().AtomRings() if len(r) == 5 for i in r}
+    forms = [(charged[0] not in ring5, Chem.MolToSmiles(mol))]
     homes = [a.GetIdx() for a in mol.GetAtoms()
              if a.GetIsAromatic() and a.GetAtomicNum() == 7 and a.IsInRing()
              and a.GetTotalNumHs() == 0 and a.GetFormalCharge() == 0]
@@ -138,8 +141,8 @@ def canonical_ligand(smiles: str) -> str:
             Chem.SanitizeMol(form)
         except (ValueError, RuntimeError):
             continue
-        best = min(best, Chem.MolToSmiles(form))
-    return best
+        forms.append((idx not in ring5, Chem.MolToSmiles(form)))
+    return min(forms)[1]
 
 
 def as_coordinated(smiles: Sequence[str]) -> list[list[str]]:

@@ -83,6 +83,7 @@ class TabularModel(GFAModel):
         g_pos, g_unl = self._nontraditional(M, labelled_pos, proxy)
         self.pu_label_frequency_ = label_frequency(g_pos)
         p_pos = elkan_noto_weights(g_unl, self.pu_label_frequency_)
+        self.pu_p_melter_ = p_pos  # per unlabelled (proxy) row, in the order of the fit frame
         lab = ~proxy
         M2 = np.vstack([M[lab], M[proxy], M[proxy]])
         y2 = np.concatenate([y[lab], np.ones(proxy.sum()), np.zeros(proxy.sum())])
