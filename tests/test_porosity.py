@@ -52,3 +52,15 @@ def test_a_zeopp_crash_falls_back_to_the_grid_with_the_reason(cifs):
     assert row.status == "ok", row.error
     assert "Zeo++ failed" in row.nan_reasons["pore"]
     assert math.isnan(row.features["pore_pld"]) and row.features["pore_lcd"] > 0
+
+
+def test_core_mof_2014_cells_get_computed_pores_not_an_error() -> None:
+    """The core-mof package's 2014 table lists names only (no Zeo++ columns): its CIFs were all
+    errors (KeyError 'AV_VF'); they now get the computed estimate like any other CIF."""
+    from gfa_ml.featurize import featurize_many
+    from gfa_ml.structures.inputs import iter_inputs
+
+    items = list(iter_inputs(["core-mof:2014"], names=["ABAVIJ_clean"]))
+    row = featurize_many(items, n_jobs=1, cache=False, progress=False).iloc[0]
+    assert row["status"] == "ok", row["error"]
+    assert 0.0 < row["pore_void_fraction"] < 1.0 and row["pore_lcd"] > 2.0

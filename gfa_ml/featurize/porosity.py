@@ -23,12 +23,14 @@ _NEAREST = 8
 
 
 def core_mof_pores(id_: str, source: str) -> dict[str, float] | None:
-    """Zeo++ void fraction, LCD and PLD from the CoRE table, or None if not a CoRE structure."""
+    """Zeo++ void fraction, LCD and PLD from the CoRE table, or None if not a CoRE structure or
+    its set ships no pore table (CoRE MOF 2014 in the ``core-mof`` package lists names only:
+    its cells get the computed estimate like any other CIF)."""
     core_set = core_mof.parse_source(source) if source else None
     if core_set is None:
         return None
     props = core_mof.properties(core_set)
-    if id_ not in props.index:
+    if id_ not in props.index or not {"AV_VF", "LCD", "PLD"} <= set(props.columns):
         return None
     row = props.loc[id_]
     return {
