@@ -3,7 +3,7 @@
 Default (``--lco``): the leave-composition-out benchmark
 (:mod:`gfa_ml.evaluation.screen_benchmark`). For each composition of
 ``datasets/benchmarks/screen_known.csv`` the meltability model is retrained without it (its
-measured rows and every proxy structure of it, matched by composition and cell formula) and the
+measured rows and every proxy structure of it, matched by composition) and the
 12,020 CoRE 2019-ASR structures are ranked as ``gfa screen`` ranks them; the report leads with
 where each held-out composition lands, pass/fail. Then, labelled in-sample, the same list in the
 ranking of the served model (trained on most of these materials): rank, percentile and p per

@@ -60,8 +60,9 @@ def test_leaving_a_family_out_removes_its_chemistry_from_the_proxies(melt_set) -
     proxy = (melt_set.source == PROXY).to_numpy()
     carb = int(np.unique(fold[fam == "carboxylate"])[0])
     kept = proxy & ~exclude[carb]
-    # the carboxylate family's (metal, carboxylate) pairs leave with it: most proxies go
-    assert exclude[carb].sum() > 0.5 * proxy.sum()
+    # the carboxylate family's (metal, carboxylate) pairs leave with it: hundreds of MOFs
+    # (Zn, Cu, Mg, Co ... carboxylates); other metals' carboxylates stay
+    assert exclude[carb].sum() > 500
     pairs = frozenset().union(*melt_set.keys.loc[fam == "carboxylate", "chemistry"])
     assert not any(p & pairs for p in melt_set.keys.loc[kept, "chemistry"])
     zif = int(np.unique(fold[fam == "ZIF"])[0])
@@ -70,16 +71,14 @@ def test_leaving_a_family_out_removes_its_chemistry_from_the_proxies(melt_set) -
 
 
 def test_a_grouped_fold_never_trains_on_its_test_material_in_disguise(melt_set) -> None:
-    """ZIF-8 is a measured non-melter and a dozen CoRE structures of the proxy set: in the fold
-    that tests ZIF-8, none of them trains."""
+    """alpha-Mg formate is a measured non-melter, and Mg(HCOO)2 sits in the proxy set under a
+    dozen other refcodes: in the fold that tests it, none of them trains (elsewhere they do)."""
     folds = melt_set.folds("grouped")
     exclude = proxy_exclusions(melt_set, folds, "grouped")
     keys = melt_set.keys
-    zif8 = keys.index[(keys["composition"] == "Zn|Cc1ncc[n-]1") & ~melt_set.train_only]
-    assert len(zif8)
-    k = int(folds[zif8[0]])
-    twins = (keys["composition"] == "Zn|Cc1ncc[n-]1").to_numpy() & melt_set.train_only
-    assert twins.sum() >= 3
+    assert keys.loc["alpha-mg-formate", "composition"] == "Mg|O=C[O-]"
+    k = int(folds["alpha-mg-formate"])
+    twins = (keys["composition"] == "Mg|O=C[O-]").to_numpy() & melt_set.train_only
+    assert twins.sum() >= 10
     assert exclude[k][twins].all()
-    others = [f for f in exclude if f != k]
-    assert not any(exclude[f][twins].any() for f in others)
+    assert not any(exclude[f][twins].any() for f in exclude if f != k)

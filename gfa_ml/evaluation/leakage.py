@@ -8,8 +8,7 @@ the test material in disguise: ZIF-8's CoRE structures are presumed negatives, a
 "predicted" from 2,500 carboxylate MOFs. Per fold, this module names the proxies to drop:
 
 - ``grouped``: every proxy that is the same material as a test row — same composition (metal +
-  organic linkers as coordinated) or, between CIFs, the same cell formula
-  (:func:`gfa_ml.models.identity.same_material`);
+  organic linkers as coordinated; :func:`gfa_ml.models.identity.same_material`);
 - ``lofo``: every proxy sharing the held-out family's chemistry — a (metal, ligand class) pair
   (:func:`gfa_ml.models.identity.shares_chemistry`), on top of the same-material rule.
 """

@@ -5,7 +5,7 @@ results go to MLflow (parent run, one child per model) and to a ranked markdown 
 The meltability classifier is run twice on the *same measured folds*: measured rows only, and
 with the Td-proxy MOFs as low-weight unlabelled rows, so the effect of that choice is visible.
 In that second run no fold trains on a proxy that is a test material in disguise (same
-composition or cell formula) or, leaving a family out, on a proxy sharing the held-out family's
+composition) or, leaving a family out, on a proxy sharing the held-out family's
 chemistry (:mod:`gfa_ml.evaluation.leakage`).
 """
 

@@ -306,7 +306,7 @@ def _proxy_negatives_note(study: Study, target: str) -> list[str]:
     how = PU_TEXT[get_settings().models.proxy_negatives]
     lines = ["Effect of the Td-proxy MOFs (same measured folds, only measured materials scored; "
              f"proxies {how}; in every fold the proxies that are a test material in disguise "
-             "— same composition or cell formula — and, leaving a family out, those sharing "
+             "— same composition — and, leaving a family out, those sharing "
              "its (metal, ligand class) chemistry are out of training: "
              "`gfa_ml/evaluation/leakage.py`):", ""]
     # the models run in both variants; declared from the simplest baseline to the primary

@@ -4,8 +4,8 @@ A screen exists to rank frameworks nobody has measured, so its benchmark must sc
 model was not trained on. For each composition of the screening list
 (``datasets/benchmarks/screen_known.csv``; all Zn(Im)2 polymorphs are one composition), the
 served meltability model is trained again without that composition — its measured rows and every
-Td-proxy CoRE structure of it, matched by composition (metal + organic linkers as coordinated) or
-cell formula, never by refcode (:mod:`gfa_ml.models.identity`) — and the full CoRE 2019-ASR set
+Td-proxy CoRE structure of it, matched by composition (metal + organic linkers as coordinated),
+never by refcode (:mod:`gfa_ml.models.identity`) — and the full CoRE 2019-ASR set
 is ranked by it exactly as ``gfa screen`` ranks (:func:`gfa_ml.screen.rank.rank`). Where the
 held-out composition's structures land is the headline; the same list ranked by the served
 model, which trained on most of these materials, is reported apart as in-sample.

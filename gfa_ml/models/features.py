@@ -7,11 +7,10 @@ temperature can never leak in as a feature. Feature sets (``FEATURE_SETS``: name
 - ``shared``: the groups computed identically from a CIF and from a metal + ligand-SMILES record
   (metal, node CN/donors, net dimensionality, ligand), so one model scores both kinds of input;
 - ``measured``: ``shared`` plus the crystal's own descriptors (density and packing, node
-  geometry and connectivity, porosity: LCD, PLD, void fraction) — the targets learned from the
-  measured table, where only some materials have a CIF: a record without one has NaN there, which
-  the trees route on their own, so density and porosity separate polymorphs of one composition
-  without costing the records their prediction. The 132 elemental-statistics columns stay out:
-  a record's ligand columns already say it;
+  geometry and connectivity, porosity: LCD, PLD, void fraction), NaN for a record. No target
+  uses it by default: 12 labelled materials hold a CIF, and on the leak-free protocol it moved
+  neither meltability nor Tm (``benchmarks/meltable_ablation.py``); the seeds' dense-melts rule
+  needs labelled structures before descriptors can learn it;
 - ``measured_bond``: ``measured`` plus the bond-strength group (ion hardness, metal–donor
   ionicity, ligand conjugate-acid pKa, counter-cations; :mod:`gfa_ml.featurize.bonding`). It is
   computed for every input but is not a default: on identical grouped folds it made every

@@ -10,9 +10,8 @@ HIFVOI, GOQSIQ and IMIDZB10), so the checks compare what the material *is*:
   ``ligand_smiles`` or a CIF's perceived metal-bound ``linkers``. Monatomic ligands (halide, oxo,
   aqua) are left out of the key, because a CIF's linker list never holds them: Zn(Im)2 from a
   record and from any of its CoRE polymorphs get one key. Empty when the organic part is unknown.
-- ``formula_key``: between two CIFs, the reduced formula of the cell (``formula``); two
-  structures with one formula and one metal set are polymorphs or copies of one compound, which
-  covers CIFs whose linkers could not be perceived.
+  A CIF whose linkers could not be perceived has no key, but it is a ``partial`` row
+  (:mod:`gfa_ml.models.completeness`) and never trains, so it cannot leak.
 - ``chemistry_pairs``: (metal, ligand class) pairs — the ligand classes of the featurizer
   (azolate, carboxylate, phosphonate, thiocyanate, nitrile, pyridyl), or the donor atoms when no
   class applies. Leave-one-family-out removes every proxy sharing a pair with the held-out
@@ -63,13 +62,6 @@ def composition_key(row: pd.Series) -> str:
     return ";".join(metals) + "|" + ".".join(ligands)
 
 
-def formula_key(row: pd.Series) -> str:
-    """Metals + reduced cell formula of a CIF row ('' for records)."""
-    formula = _text(row, "formula")
-    metals = _text(row, "metals")
-    return f"{metals}|{formula}" if formula and metals else ""
-
-
 def chemistry_pairs(row: pd.Series) -> frozenset[tuple[str, str]]:
     """(metal, ligand class) pairs of a row; donor atoms stand in when no class applies."""
     metals = {m for m in split_multi(_text(row, "metals")) if m}
@@ -81,17 +73,15 @@ def chemistry_pairs(row: pd.Series) -> frozenset[tuple[str, str]]:
 
 
 def keys(X: pd.DataFrame) -> pd.DataFrame:
-    """``composition``, ``formula`` and ``chemistry`` per row of a material frame."""
-    rows = [(composition_key(r), formula_key(r), chemistry_pairs(r)) for _, r in X.iterrows()]
-    return pd.DataFrame(rows, index=X.index, columns=["composition", "formula", "chemistry"])
+    """``composition`` and ``chemistry`` per row of a material frame."""
+    rows = [(composition_key(r), chemistry_pairs(r)) for _, r in X.iterrows()]
+    return pd.DataFrame(rows, index=X.index, columns=["composition", "chemistry"])
 
 
 def same_material(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
-    """For each row of key frame ``b``: True when it shares a composition or formula key with
-    any row of ``a``."""
-    comp = set(a["composition"]) - {""}
-    form = set(a["formula"]) - {""}
-    return (b["composition"].isin(comp) | b["formula"].isin(form)).to_numpy()
+    """For each row of key frame ``b``: True when it shares a composition key with any row of
+    ``a``."""
+    return b["composition"].isin(set(a["composition"]) - {""}).to_numpy()
 
 
 def shares_chemistry(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:

@@ -8,7 +8,7 @@ Decisions (shown in ``experiments/results.md``):
   variant ``proxy`` adds the Td-proxy MOFs as unlabelled rows at a low weight, train-only (never
   scored; positive-unlabelled learning in :mod:`gfa_ml.models.tabular`), since nearly all
   carboxylate/azolate MOFs decompose before they melt. A proxy MOF that is a measured material,
-  or shares the composition (metal + organic linkers) or cell formula of any known melter
+  or shares the composition (metal + organic linkers as coordinated) of any known melter
   (a measured "yes", or a melter of the screening list ``datasets/benchmarks/screen_known.csv``),
   is dropped from that variant: ZIF-4's Zn(Im)2 polymorphs in CoRE are no presumed negatives.
 - meltability labels carry their support (``label_strength``: measured / stated / inferred);
