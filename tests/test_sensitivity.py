@@ -10,8 +10,10 @@ change that makes a "must differ" pair identical, or splits a "must match" pair,
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from gfa_ml.config import get_settings
 from gfa_ml.featurize import featurize
 from gfa_ml.models.features import declared_features
 from gfa_ml.models.targets import TARGETS
@@ -80,3 +82,20 @@ def test_must_differ(pair: str, feature_set: str) -> None:
 def test_must_match(pair: str, feature_set: str) -> None:
     a, b = MUST_MATCH[pair]
     assert _same(_vector(a, feature_set), _vector(b, feature_set)), pair
+
+
+@pytest.mark.skipif(not get_settings().paths.measured_csv.exists(),
+                    reason="curated measured table not present")
+def test_the_models_do_not_answer_one_thing_for_every_copper_halide(tmp_path) -> None:
+    """Cu + pyrazine with Cl-, Br-, I-, 2 Cl- or nothing: untuned models trained on the measured
+    table do not give all five one P(meltable) and one Tm (they could only, before #22)."""
+    from gfa_ml.models.predict import load_models, predict_frame
+    from tests.conftest import project_home
+
+    smiles = [f"{PYZ}.[Cl-]", f"{PYZ}.[Br-]", f"{PYZ}.[I-]", f"{PYZ}.[Cl-].[Cl-]", PYZ]
+    records = pd.DataFrame({"id": [f"cu-pyz-{k}" for k in range(5)], "metal": "Cu",
+                            "ligand_smiles": smiles})
+    with project_home(tmp_path, train=("meltable", "Tm_K")):
+        pred = predict_frame(records, load_models(), tct=False)
+    assert pred["p_meltable"].notna().all() and pred["Tm_K"].notna().all()
+    assert pred["p_meltable"].nunique() > 1 and pred["Tm_K"].nunique() > 1

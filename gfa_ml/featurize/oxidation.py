@@ -117,6 +117,8 @@ def balance(metals: Sequence[tuple[str, float | None]], species: Sequence[Specie
         notes.append(f"counts of {', '.join(free)} not written: set by the charge balance")
     metal_text = ", ".join(_name(m, s) for (m, _), s in zip(metals, states, strict=True))
     why = f"charge balance impossible for {metal_text}: {problem}" if problem else ""
+    if why and any(ox is None for _, ox in metals):
+        why += " (state not written: the most common one used)"
     return Balance(states, counts or species, "; ".join(notes), why)
 
 
