@@ -2,8 +2,9 @@
 
 ``featurize`` (one material), ``featurize_many`` (CIF streams, cached, parallel),
 ``featurize_records`` (the measured table), ``feature_labels`` (fixed column order).
-The ``metal_*``, ``node_*`` (CN, donor flags), ``net_dim`` and ``lig_*`` columns are computed by
-the same code for CIFs and for metal + ligand-SMILES records; the rest needs a structure.
+The ``metal_*``, ``node_*`` (CN, donor flags), ``net_dim``, ``lig_*`` and ``ion_*`` (halides,
+pseudohalides, oxo / hydroxo / water, counter-ion charges per metal) columns are computed by the
+same code for CIFs and for metal + ligand-SMILES records; the rest needs a structure.
 """
 
 from gfa_ml.featurize.batch import featurize_many

@@ -13,7 +13,10 @@ answer differently for one material. This module maps every spelling onto one co
   thiocyanate, halide ...) is taken as written, so a neutral co-ligand such as benzimidazole
   beside dihydrogenphosphate stays neutral;
 * the negative charge of an azolate sits on one ring nitrogen by resonance; the spelling with
-  the smallest canonical SMILES is chosen, so ``c1nc[n-]n1`` = ``c1n[n-]cn1``.
+  the smallest canonical SMILES is chosen, so ``c1nc[n-]n1`` = ``c1n[n-]cn1``;
+* a metal complex written as one ligand (the ``[CoCl4]2-`` of ``Co(bba)3[CoCl4]`` as
+  ``Cl[Co-2](Cl)(Cl)Cl``) is, for counting ions and metal atoms (:func:`cut_metals`), cut at its
+  metals as a crystal is: each bond to a metal leaves its electrons on the ligand atom.
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ CONVENTION_HELP = (
     "Ligands are read as coordinated: if no ligand of a record is written as an anion, azole "
     "N-H and carboxylic acid O-H are taken as deprotonated (c1cnc[nH]1 = c1c[n-]cn1, "
     "benzoic acid = benzoate); a record that writes any anion ([I-], phosphate, [S-]C#N) is "
-    "taken as written."
+    "taken as written. A ligand written twice counts twice ([Cl-].[Cl-]). A metal may carry "
+    "its oxidation state (Cu(I), Cu+, Cu2+); otherwise the charge balance of the ligands sets "
+    "it (Cu + pyrazine + [Cl-]: Cu(I)), and a formula column adds halide and water counts."
 )
 
 
@@ -158,3 +163,42 @@ def as_coordinated(smiles: Sequence[str]) -> list[list[str]]:
         return [[canonical_ligand(p) for p in parts] for parts in cells]
     return [[canonical_ligand(Chem.MolToSmiles(_deprotonate(_mol(p)))) for p in parts]
             for parts in cells]
+
+
+def cut_metals(smiles: str) -> tuple[list[tuple[str, float]], list[str]]:
+    """(metal atoms as (symbol, oxidation state), canonical SMILES of the pieces left) of a
+    ligand SMILES; a SMILES without metal atoms comes back as its only piece.
+
+    The state is the metal's formal charge plus the bond orders it loses (a dative bond gives
+    none), so ``Cl[Co-2](Cl)(Cl)Cl`` -> Co(+2) and four ``[Cl-]``.
+    """
+    from rdkit import Chem
+
+    from gfa_ml.featurize.elements import is_metal
+
+    mol = _mol(smiles)
+    metals = [a.GetIdx() for a in mol.GetAtoms() if is_metal(a.GetSymbol())]
+    if not metals:
+        return [], [Chem.MolToSmiles(mol)]
+    rw = Chem.RWMol(mol)
+    for atom in rw.GetAtoms():
+        atom.SetNumExplicitHs(atom.GetTotalNumHs())
+        atom.SetNoImplicit(True)
+    states = []
+    for idx in metals:
+        metal = rw.GetAtomWithIdx(idx)
+        ox = metal.GetFormalCharge()
+        for bond in metal.GetBonds():
+            other = bond.GetOtherAtom(metal)
+            if is_metal(other.GetSymbol()) or bond.GetBondType() == Chem.BondType.DATIVE:
+                continue
+            order = round(bond.GetBondTypeAsDouble())
+            other.SetFormalCharge(other.GetFormalCharge() - order)
+            ox += order
+        states.append((metal.GetSymbol(), float(ox)))
+    for idx in sorted(metals, reverse=True):
+        rw.RemoveAtom(idx)
+    rest = rw.GetMol()
+    Chem.SanitizeMol(rest)
+    return states, [Chem.MolToSmiles(Chem.MolFromSmiles(p)) for p in
+                    Chem.MolToSmiles(rest).split(".") if p]

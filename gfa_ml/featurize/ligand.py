@@ -2,10 +2,11 @@
 
 A linker found in a crystal is first written as canonical SMILES and then described exactly like a
 SMILES from the measured table, so both paths give identical ``lig_*`` values for the same ligand.
-Only carbon-containing ligands are described; halides, oxo and hydroxo groups show up in the
-node donor flags instead. Descriptors: RDKit (Landrum et al., rdkit.org); flexibility index =
-Kier's Phi (Kier, Quant. Struct.-Act. Relat. 1989, 8, 221); fingerprint = Morgan/ECFP radius 2
-(Rogers & Hahn, J. Chem. Inf. Model. 2010, 50, 742) folded to a few bits.
+Only carbon-containing ligands are described; halides, oxo, hydroxo and water are counted per
+metal in the ``ion_*`` columns (:mod:`gfa_ml.featurize.ions`) and flagged as node donors.
+Descriptors: RDKit (Landrum et al., rdkit.org); flexibility index = Kier's Phi (Kier, Quant.
+Struct.-Act. Relat. 1989, 8, 221); fingerprint = Morgan/ECFP radius 2 (Rogers & Hahn, J. Chem.
+Inf. Model. 2010, 50, 742) folded to a few bits.
 """
 
 from __future__ import annotations

@@ -2,8 +2,11 @@
 
 Column names follow ``gfa_ml.data.columns`` (``metals``, ``oxidation_states``,
 ``coordination_number``, ``donor_atoms``, ``dimensionality``, ``ligands``, ``ligand_smiles``,
-``linker_fractions``); the singular ``metal`` / ``oxidation_state`` of hand-written CSVs are
-accepted too. The shared groups come out of the same functions as for a CIF.
+``linker_fractions``, ``formula``); the singular ``metal`` / ``oxidation_state`` of hand-written
+CSVs are accepted too, and a metal may carry its state (``Cu(I)``, ``Cu+``, ``Cu2+``). A state not
+written comes from the charge balance of the ligands (:mod:`gfa_ml.featurize.record_ions`); a
+balance that cannot hold makes the row ``partial`` with the reason. The shared groups come out of
+the same functions as for a CIF.
 """
 
 from __future__ import annotations
@@ -19,8 +22,12 @@ from gfa_ml.data.columns import parse_linker_fractions, split_multi
 from gfa_ml.featurize import elements
 from gfa_ml.featurize.bonding import bond_features
 from gfa_ml.featurize.coordinated import LigandError, as_coordinated, can_bind
+from gfa_ml.featurize.formula import read_formula
+from gfa_ml.featurize.ions import ION_LABELS
 from gfa_ml.featurize.ligand import ligand_features
 from gfa_ml.featurize.metal import common_oxidation_state, metal_features
+from gfa_ml.featurize.oxidation import MetalSpellingError, parse_metal
+from gfa_ml.featurize.record_ions import record_ions
 from gfa_ml.featurize.registry import record_features, registered_columns
 from gfa_ml.featurize.schema import (
     DONOR_LABELS,
@@ -29,6 +36,7 @@ from gfa_ml.featurize.schema import (
     donor_flags,
     error_row,
     feature_labels,
+    one_line,
 )
 
 NO_STRUCTURE = "needs a crystal structure (record has no CIF)"
@@ -103,24 +111,40 @@ def _floats(cell: object) -> list[float]:
     return out
 
 
+def _metals(record: Mapping[str, object]) -> tuple[list[tuple[str, float | None]], str]:
+    """The record's metals as (symbol, written oxidation state or None), or an error message.
+
+    A state comes from the metal's spelling (``Cu(I)``, ``Cu+``) or the ``oxidation_states``
+    column; the two must agree where both are written."""
+    try:
+        spelled = [parse_metal(m) for m in split_multi(_get(record, "metals", "metal"))]
+    except MetalSpellingError as exc:
+        return [], str(exc)
+    if not spelled:
+        return [], "record has no metal (column 'metals' or 'metal')"
+    bad = [m for m, _ in spelled if not elements.is_metal(m)]
+    if bad:
+        return [], f"not a metal element symbol: {', '.join(bad)}"
+    column = _floats(_get(record, "oxidation_states", "oxidation_state"))
+    column = (column + [np.nan] * len(spelled))[: len(spelled)]
+    out: list[tuple[str, float | None]] = []
+    for (symbol, ox), col in zip(spelled, column, strict=True):
+        if ox is not None and col == col and ox != col:
+            return [], (f"{symbol} is written in oxidation state {ox:+g} and {col:+g} "
+                        "(metal column and oxidation_states): write one")
+        out.append((symbol, ox if ox is not None else (col if col == col else None)))
+    return out, ""
+
+
 def featurize_record(record: Mapping[str, object]) -> FeatureRow:
     """One record (dict or Series) -> FeatureRow; structure-only groups NaN with the reason."""
     rid = str(_get(record, "id", "name") or "")
-    metals = [m for m in split_multi(_get(record, "metals", "metal")) if m]
-    bad = [m for m in metals if not elements.is_metal(m)]
-    if not metals:
-        return error_row(rid, "record has no metal (column 'metals' or 'metal')")
-    if bad:
-        return error_row(rid, f"not a metal element symbol: {', '.join(bad)}")
+    spelled, problem = _metals(record)
+    if problem:
+        return error_row(rid, problem)
+    metals = [m for m, _ in spelled]
     feats: dict[str, float] = {}
     reasons = {g: NO_STRUCTURE for g in STRUCTURE_GROUPS}
-
-    ox = _floats(_get(record, "oxidation_states", "oxidation_state"))
-    ox = (ox + [np.nan] * len(metals))[: len(metals)]
-    if any(v != v for v in ox):
-        ox = [v if v == v else common_oxidation_state(m) for v, m in zip(ox, metals, strict=True)]
-        reasons["metal_ox"] = "oxidation state not given; used the most common one"
-    feats.update(metal_features(metals, ox))
 
     cn = [v for v in _floats(_get(record, "coordination_number")) if v == v]
     feats["node_cn"] = float(np.mean(cn)) if cn else np.nan
@@ -141,8 +165,13 @@ def featurize_record(record: Mapping[str, object]) -> FeatureRow:
 
     smiles = split_multi(_get(record, "ligand_smiles"))
     if not smiles:  # the metal alone still says something; never as if the record were whole
-        reasons["lig"] = NO_LIGAND
+        ox = [common_oxidation_state(m) if v is None else v for m, v in spelled]
+        if any(v is None for _, v in spelled):
+            reasons["metal_ox"] = "oxidation state not given; used the most common one"
+        reasons["lig"] = reasons["ion"] = NO_LIGAND
+        feats.update(metal_features(metals, ox))
         feats.update(ligand_features([])[0])
+        feats.update(dict.fromkeys(ION_LABELS, np.nan))
         feats.update(bond_features(metals, ox, donors, None))
         return FeatureRow(id=rid, features=feats, status="partial", error=NO_LIGAND,
                           nan_reasons=reasons)
@@ -156,16 +185,26 @@ def featurize_record(record: Mapping[str, object]) -> FeatureRow:
     if not any(can_bind(s) for s in canon):
         return error_row(rid, f"no ligand can bind a metal ({'; '.join(smiles)}: no N, O, S, "
                               "P, halogen or anionic atom)")
-    weights = None
+    weights = known = None
     if fractions and len(names) == len(smiles):
-        weights = [fractions.get(n, 1.0) for n, parts in zip(names, cells, strict=True)
-                   for _ in parts]
+        known = [fractions.get(n) for n, parts in zip(names, cells, strict=True) for _ in parts]
+        weights = [1.0 if k is None else k for k in known]
+    charges = record_ions(spelled, canon, known or [None] * len(canon),
+                          read_formula(_get(record, "formula")))
+    ox = charges.states
+    if charges.problem or charges.note:
+        reasons["metal_ox"] = charges.problem or charges.note
+    feats.update(metal_features(metals, ox))
+    feats.update(charges.ion)
     lig, why = ligand_features(canon, weights)
     feats.update(lig)
     species = zip(canon, weights or [1.0] * len(canon), strict=True)
     feats.update(bond_features(metals, ox, donors, species))
     if why:
         reasons["lig"] = why
+    if charges.problem:
+        return FeatureRow(id=rid, features=feats, nan_reasons=reasons, status="partial",
+                          error=one_line(charges.problem))
     return FeatureRow(id=rid, features=feats, nan_reasons=reasons)
 
 

@@ -1,8 +1,8 @@
 """The fixed, ordered feature columns and the group each belongs to.
 
-Groups ``metal``, ``node``, ``net``, ``lig`` and ``bond`` are computed identically from a CIF and
-from a record (metal + ligand SMILES), so a model trained on records can score CIFs. The other
-groups need a crystal structure and are NaN for records.
+Groups ``metal``, ``node``, ``net``, ``lig``, ``ion`` and ``bond`` are computed identically from a
+CIF and from a record (metal + ligand SMILES), so a model trained on records can score CIFs. The
+other groups need a crystal structure and are NaN for records.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from gfa_ml.featurize.bonding import BOND_LABELS
 from gfa_ml.featurize.composition import composition_labels
+from gfa_ml.featurize.ions import ION_LABELS
 from gfa_ml.featurize.ligand import ligand_labels
 from gfa_ml.featurize.metal import METAL_LABELS
 
@@ -49,7 +50,7 @@ NODE_GEOM_LABELS = (
 )
 PORE_LABELS = ("pore_void_fraction", "pore_lcd", "pore_pld")
 
-SHARED_GROUPS = ("metal", "node", "net", "lig", "bond")
+SHARED_GROUPS = ("metal", "node", "net", "lig", "ion", "bond")
 #: text columns of a crystal's row (never model inputs): distinct metals and metal-bound organic
 #: linkers as canonical SMILES, each sorted and ';'-joined, e.g. "Zn" and "Cc1ncc[n-]1", and the
 #: linkers' instances per cell in the same order, e.g. "24" (what TCT counting needs)
@@ -65,6 +66,7 @@ def groups() -> dict[str, tuple[str, ...]]:
         "node": NODE_LABELS,
         "net": NET_LABELS,
         "lig": ligand_labels(),
+        "ion": ION_LABELS,
         "bond": BOND_LABELS,
         "comp": composition_labels(),
         "struct": STRUCT_LABELS,

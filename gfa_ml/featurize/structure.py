@@ -16,7 +16,9 @@ from gfa_ml.config import get_settings
 from gfa_ml.featurize import elements
 from gfa_ml.featurize.bonding import bond_features
 from gfa_ml.featurize.composition import composition_features
+from gfa_ml.featurize.crystal_charges import crystal_states, lone_oxygens
 from gfa_ml.featurize.disorder import resolve_overlaps
+from gfa_ml.featurize.ions import IonSpecies, ion_features
 from gfa_ml.featurize.ligand import ligand_features
 from gfa_ml.featurize.linkers import (
     BondOrderError,
@@ -24,7 +26,7 @@ from gfa_ml.featurize.linkers import (
     overbonded,
     to_smiles,
 )
-from gfa_ml.featurize.metal import common_oxidation_state, metal_features
+from gfa_ml.featurize.metal import metal_features
 from gfa_ml.featurize.periodic_graph import (
     GraphError,
     PeriodicGraph,
@@ -145,25 +147,21 @@ def _sbu_graph(
     return PeriodicGraph(graph.n, ei[keep], ej[keep], eo[keep], np.zeros(int(keep.sum())))
 
 
-def _oxidation_states(
-    metals: list[str], frags: dict[bytes, _Fragment], charges: dict[bytes, int | None]
-) -> tuple[list[float], str | None]:
-    """Charge balance: ligand/anion charge shared evenly by the metals of a single-metal
-    framework; mixed-metal frameworks and failed balances get the most common states."""
-    from pymatgen.core import Element
-
-    common = [common_oxidation_state(m) for m in metals]
-    if any(q is None for q in charges.values()):
-        return common, "some fragment charges unknown; used most common oxidation states"
-    total = -sum(q * frags[k].count for k, q in charges.items() if q is not None)
-    avg = total / len(metals)
-    if len(set(metals)) == 1:
-        allowed = Element(metals[0]).oxidation_states
-        if abs(avg - round(avg)) < 0.05 and round(avg) in allowed and avg > 0:
-            return [float(round(avg))] * len(metals), None
-    elif abs(sum(common) - total) < 0.05:
-        return common, None
-    return common, f"charge balance gave {avg:+.2f} per metal; used most common oxidation states"
+def _read_lone_oxygens(
+    cell: Cell, graph: PeriodicGraph, metal: np.ndarray, frags: dict[bytes, _Fragment]
+) -> dict[bytes, tuple[str, int]]:
+    """Replace the one group of bare O fragments by one group per bond-valence reading (water,
+    hydroxide, oxide: :func:`crystal_charges.lone_oxygens`); returns their (SMILES, charge)."""
+    key = next((k for k, f in frags.items() if f.symbols == ["O"]), None)
+    if key is None:
+        return {}
+    del frags[key]
+    preset = {}
+    for (smiles, charge, bound), n in lone_oxygens(cell, graph, metal).items():
+        new = key + f"|{smiles}|{bound}".encode()
+        frags[new] = _Fragment(["O"], [], count=n, metal_bound=bound)
+        preset[new] = (smiles, charge)
+    return preset
 
 
 def featurize_cell(
@@ -203,10 +201,12 @@ def featurize_cell(
 
     # ligands / anions
     flab, frags, fimg = _fragments(graph, cell.symbols, z, metal)
+    preset = _read_lone_oxygens(cell, graph, metal, frags)
     ligands: list[str] = []
     linkers: Counter[str] = Counter()  # metal-bound organic linker SMILES -> instances per cell
     weights: list[float] = []
     charges: dict[bytes, int | None] = {}
+    smiles_of: dict[bytes, str] = {}
     species: list[tuple[str, float]] = []  # every bound or charged ligand / ion (bond group)
     lig_reason = None
     disordered: list[str] = []
@@ -224,7 +224,8 @@ def featurize_cell(
             disordered.append(f"{frag.count}x {formula(frag.symbols)}")
             continue
         try:
-            smiles, charges[key] = to_smiles(frag.symbols, frag.bonds)
+            smiles, charges[key] = preset.get(key) or to_smiles(frag.symbols, frag.bonds)
+            smiles_of[key] = smiles
         except BondOrderError as exc:
             if organic and frag.metal_bound:
                 lig_reason = lig_reason or str(exc)
@@ -255,12 +256,17 @@ def featurize_cell(
         skipped = f"skipped overlapping (disordered) fragments {', '.join(disordered)}"
         reasons["disorder"] = "; ".join(filter(None, (reasons.get("disorder"), skipped)))
 
-    # metals
+    # metals, and the ions and water beside the organic ligands, per metal atom
     metals = [s for s, m in zip(cell.symbols, metal, strict=True) if m]
-    ox, note = _oxidation_states(metals, frags, charges)
+    known = all(q is not None for q in charges.values())
+    ligand_charge = sum(q * frags[k].count for k, q in charges.items() if q) if known else None
+    ox, note = crystal_states(cell, graph, metal, ligand_charge)
     feats.update(metal_features(metals, ox))
     if note:
         reasons["metal_ox"] = note
+    ions = [IonSpecies(smiles_of.get(k, formula(f.symbols)), charges[k], f.count / len(metals),
+                       f.metal_bound) for k, f in frags.items()]
+    feats.update(ion_features(ions, Counter(metals)))
 
     # node: coordination number, donor atoms, M-L bond lengths
     ml = metal[graph.i] & ~metal[graph.j]

@@ -5,7 +5,14 @@ Material frames carry record columns (``family``, ``Tm_K``, ...) beside the nume
 temperature can never leak in as a feature. Feature sets (``FEATURE_SETS``: name -> groups):
 
 - ``shared``: the groups computed identically from a CIF and from a metal + ligand-SMILES record
-  (metal, node CN/donors, net dimensionality, ligand), so one model scores both kinds of input;
+  (metal, node CN/donors, net dimensionality, ligand, ions), so one model scores both kinds of
+  input. The ``ion`` group (halide / pseudohalide / oxo / hydroxo / water counts per metal,
+  anion and cation charge; issue #22) is in every default set: without it a CuCl, a CuBr and a
+  CuI polymer of one linker are one feature vector. On identical folds it moved no overall score
+  beyond the fold noise (``benchmarks/features_halides.py``: meltable grouped AUC 0.844 → 0.849
+  measured-only, 0.871 → 0.863 served; Tm grouped 68.2 → 66.2 K) and only bis(acetamide)'s
+  grouped Brier score by more than its fold noise (+0.022 / +0.039; see
+  ``experiments/features_halides.md``);
 - ``measured``: ``shared`` plus the crystal's own descriptors (density and packing, node
   geometry and connectivity, porosity: LCD, PLD, void fraction), NaN for a record. No target
   uses it by default: 12 labelled materials hold a CIF, and on the leak-free protocol it moved
@@ -27,7 +34,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-_BASE = ("metal", "node", "net", "lig")
+_BASE = ("metal", "node", "net", "lig", "ion")
 _CRYSTAL = ("struct", "node_geom", "pore")
 #: feature set -> featurizer groups (None: every group)
 FEATURE_SETS: dict[str, tuple[str, ...] | None] = {
