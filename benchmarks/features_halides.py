@@ -31,10 +31,10 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
+from gfa_ml.evaluation.cv import CVResult, ModelSpec, cross_validate
 from gfa_ml.featurize import featurize_records
 from gfa_ml.featurize.ions import ION_LABELS
 from gfa_ml.io.atomic import write_text_atomic
-from gfa_ml.models.evaluation import CVResult, ModelSpec, cross_validate
 from gfa_ml.models.targets import TARGETS
 from gfa_ml.models.training import fit_final
 from gfa_ml.models.training_data import FeatureSource, TrainingSet, build_training_set, load_tables

@@ -182,7 +182,7 @@ class FeaturizeSettings(BaseModel):
     # atoms closer than this are unresolved disorder
     min_distance_A: float = 0.5
     # bump when any feature definition changes: invalidates the Parquet cache
-    cache_version: str = "7"
+    cache_version: str = "8"
     fingerprint_bits: int = 64
     #: an oxidation state is plausible for an element when it makes up at least this share of
     #: the element's positive states in pymatgen's ICSD occurrence table (0.03: Ag(II) 3.2 % in,

@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from gfa_ml.config import get_settings
@@ -35,12 +34,19 @@ from gfa_ml.screen.rank import rank
 
 
 def compositions(known: pd.DataFrame, core: pd.DataFrame) -> pd.Series:
-    """Composition key of each listed structure (its CoRE CIF's metals + linkers); a structure
-    whose linkers were not perceived keeps its list group as its key."""
+    """Composition key of each listed structure: its CoRE CIF's metals + linkers. A structure
+    whose linkers were not perceived takes the key of its list group's structures with the
+    same metals (one curated material), else its group as the key."""
     feats = core.reindex(known["core_id"])
-    comp = identity_keys(feats)["composition"].to_numpy()
-    return pd.Series(np.where(comp != "", comp, "group:" + known["group"].to_numpy()),
-                     index=known["core_id"].to_numpy(), name="composition")
+    comp = pd.Series(identity_keys(feats)["composition"].to_numpy(), index=known["core_id"])
+    metals = feats["metals"].fillna("").astype(str).to_numpy()
+    by = pd.DataFrame({"group": known["group"].to_numpy(), "metals": metals,
+                       "comp": comp.to_numpy()}, index=comp.index)
+    seen = by[by["comp"] != ""].groupby(["group", "metals"])["comp"].agg(
+        lambda c: c.value_counts().index[0])
+    fill = [seen.get((g, m), f"group:{g}") for g, m in zip(by["group"], by["metals"],
+                                                            strict=True)]
+    return comp.where(comp != "", pd.Series(fill, index=comp.index)).rename("composition")
 
 
 def rank_core(core: pd.DataFrame, bundles: dict[str, ModelBundle]) -> pd.DataFrame:
@@ -85,7 +91,7 @@ def leave_composition_out(
     seed = s.seed if seed is None else seed
     spec = ModelSpec.parse(model)
     comp = compositions(known, core)
-    listed_keys = identity_keys(core.reindex(known["core_id"]))
+    listed_keys = pd.DataFrame({"composition": comp})
     in_sample = rank_core(core, {ts.target.name: served[ts.target.name]})
     n = len(in_sample)
     table, rows = [], []
