@@ -26,7 +26,7 @@ import pandas as pd
 
 from gfa_ml.config import get_settings
 from gfa_ml.models.agreement import agreement, at_prior, p_window, plausibility
-from gfa_ml.models.completeness import mark_incomplete, unseen_chemistry
+from gfa_ml.models.completeness import mark_incomplete
 from gfa_ml.models.serving import Served, serve_target
 from gfa_ml.models.store import ModelBundle, ModelFileError, latest_dir, load_bundle
 from gfa_ml.models.targets import TARGETS, by_role, classifier
@@ -211,18 +211,15 @@ def _note_missing(
 
 def _predict_target(
     out: pd.DataFrame, Xok: pd.DataFrame, bundle: ModelBundle, name: str, used: pd.DataFrame,
-) -> tuple[Served, np.ndarray]:
-    """Fill one target's value (and 90 % interval) for the featurized rows; returns it with
-    the rows it served as partial. Rows holding chemistry the model never saw are ``partial``
-    (wider interval, reason in ``error``); rows the model cannot serve go to its backup,
-    recorded in ``used``."""
+) -> Served:
+    """Fill one target's value (and 90 % interval) for the featurized rows. Rows holding
+    chemistry the model never saw are ``partial`` (wider interval, reason in ``error``); rows
+    the model cannot serve go to its backup, recorded in ``used``."""
     target = TARGETS[name]
-    unseen = unseen_chemistry(Xok, bundle.meta.seen, target.label)
-    new = unseen.ne("").to_numpy()
-    _note(out, Xok.index[new], unseen[new])
+    served = serve_target(bundle, Xok, Xok["status"].eq("partial").to_numpy())
+    new = served.unseen.ne("").to_numpy()
+    _note(out, Xok.index[new], served.unseen[new])
     out.loc[Xok.index[new], "status"] = "partial"
-    partial = Xok["status"].eq("partial").to_numpy() | new
-    served = serve_target(bundle, Xok, partial)
     backup = bundle.backup
     if backup is not None:
         used.loc[Xok.index[served.own_missing], name] = _label(name, backup)
@@ -232,25 +229,25 @@ def _predict_target(
     if target.task == "regression":
         out.loc[Xok.index, f"{name}_lo"] = served.lo
         out.loc[Xok.index, f"{name}_hi"] = served.hi
-    return served, partial
+    return served
 
 
 def _answer(out: pd.DataFrame, idx: pd.Index, models: dict[str, ModelBundle],
-            served: dict[str, tuple[Served, np.ndarray]], prior: float) -> None:
+            served: dict[str, Served], prior: float) -> None:
     """The answer columns (see ``ANSWER_COLUMNS``) for the rows ``idx``."""
     cls, melt, dec = classifier(), by_role("melting"), by_role("decomposition")
     s = get_settings().models
     if cls is not None and cls.name in served:
-        sv, partial = served[cls.name]
+        sv = served[cls.name]
         p, thr = sv.value, models[cls.name].meta.threshold
         out.loc[idx, "meltable_call"] = np.where(np.isfinite(p), np.where(p >= thr, "yes", "no"),
                                                  "")
         out.loc[idx, "meltable_threshold"] = float(at_prior(np.array([thr]), prior)[0])
         out.loc[idx, "p_meltable_prior"] = prior
-        out.loc[idx, "meltable_partial"] = partial
+        out.loc[idx, "meltable_partial"] = sv.partial
         out.loc[idx, cls.output] = at_prior(p, prior)
     if melt is not None and dec is not None and melt.name in served and dec.name in served:
-        tm, td = served[melt.name][0], served[dec.name][0]
+        tm, td = served[melt.name], served[dec.name]
         pw = p_window(tm.value, td.value, tm.halfwidth, td.halfwidth,
                       models[melt.name].meta.coverage)
         out.loc[idx, "p_window"] = pw
@@ -278,10 +275,8 @@ def _note_untrained(out: pd.DataFrame, ok: np.ndarray, models: dict[str, ModelBu
         return
     note = (f"no trained model for {', '.join(absent)} (columns left empty; "
             f"`gfa train --target {','.join(absent)}`)")
-    idx = out.index[ok]
-    out.loc[idx, "status"] = "partial"
-    prev = out.loc[idx, "error"].astype(str)
-    out.loc[idx, "error"] = np.where(prev != "", prev + "; " + note, note)
+    out.loc[out.index[ok], "status"] = "partial"
+    _note(out, out.index[ok], note)
 
 
 def predict_frame(
@@ -314,21 +309,21 @@ def predict_frame(
     out["meltable_partial"] = pd.Series(pd.NA, index=out.index, dtype="boolean")
     used = pd.DataFrame({t: _label(t, b) for t, b in models.items()}, index=X.index)
     extra: dict[str, pd.Series] = {}
-    served: dict[str, tuple[Served, np.ndarray]] = {}
+    served: dict[str, Served] = {}
     Xok = X[ok]
     for name, bundle in models.items():
         if Xok.empty:
             continue
         served[name] = _predict_target(out, Xok, bundle, name, used)
         if bundle.domain is not None:
-            extra[f"{name}_in_domain"] = served[name][0].domain["in_domain"].reindex(X.index)
+            extra[f"{name}_in_domain"] = served[name].domain["in_domain"].reindex(X.index)
         if explain and hasattr(bundle.model, "contributions"):
             from gfa_ml.models.explain import top_reasons
 
             extra[f"{name}_top_features"] = top_reasons(
                 bundle.model.contributions(Xok), Xok
             ).reindex(X.index)
-    domains = {n: sv.domain for n, (sv, _) in served.items() if models[n].domain is not None}
+    domains = {n: sv.domain for n, sv in served.items() if models[n].domain is not None}
     if domains:
         # the anchor target's domain (measured materials) when it has a model, else the first
         anchor = [n for n in domains if TARGETS[n].domain_anchor]

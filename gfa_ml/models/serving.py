@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from gfa_ml.models.completeness import unseen_chemistry
 from gfa_ml.models.conformal import IntervalModel
 from gfa_ml.models.fidelity import proxy_rows
 from gfa_ml.models.store import ModelBundle
@@ -35,6 +36,10 @@ class Served:
     domain: pd.DataFrame
     #: rows the bundle's own model gave no value for (served by its backup, if it has one)
     own_missing: np.ndarray
+    #: rows served as partial: featurized in part, or holding chemistry the model never saw
+    partial: np.ndarray
+    #: per row, '' or which metal / ligand class / donor the model never saw
+    unseen: pd.Series
 
 
 def interval_model(bundle: ModelBundle) -> IntervalModel | None:
@@ -65,11 +70,15 @@ def serve_target(bundle: ModelBundle, X: pd.DataFrame,
                  partial: np.ndarray | None = None) -> Served:
     """The served value, 90 % interval and domain of ``bundle``'s target for every row of ``X``.
 
-    ``partial`` marks rows featurized in part (their interval uses the wider partial quantile).
-    Rows the model returns NaN for are served by ``bundle.backup`` when there is one.
+    ``partial`` marks rows featurized in part; rows holding a metal, ligand class or donor the
+    model never saw (:func:`gfa_ml.models.completeness.unseen_chemistry`) are partial too. Both
+    get the wider partial quantile. Rows the model returns NaN for are served by
+    ``bundle.backup`` when there is one.
     """
     target = TARGETS[bundle.meta.target]
+    unseen = unseen_chemistry(X, bundle.meta.seen, target.label)
     partial = np.zeros(len(X), bool) if partial is None else np.asarray(partial, bool)
+    partial = partial | unseen.ne("").to_numpy()
     value, half, dom = _raw(bundle, X, partial)
     missing = ~np.isfinite(value)
     if missing.any() and bundle.backup is not None:
@@ -81,4 +90,4 @@ def serve_target(bundle: ModelBundle, X: pd.DataFrame,
     clipped = np.clip(value, lo_b, hi_b)
     return Served(value=clipped, lo=np.clip(value - half, lo_b, hi_b),
                   hi=np.clip(value + half, lo_b, hi_b), halfwidth=half, domain=dom,
-                  own_missing=missing)
+                  own_missing=missing, partial=partial, unseen=unseen)
