@@ -167,3 +167,15 @@ def test_screen_ranks_complete_answers_first_then_by_p_and_the_wider_window() ->
         "melt_window_K": [40.0, 55.0, 300.0, 200.0],
     })
     assert list(rank(results)["id"]) == [ZIF4, "GIZJOP_clean", ZIF8, "EMEHUB_clean"]
+
+
+def test_a_metal_written_with_its_state_is_the_same_metal_downstream(served) -> None:
+    """``Zn(II)`` is zinc to every check after the featurizer: no "never saw metal Zn(II)"."""
+    from gfa_ml.models.predict import predict_frame
+
+    _, models, _ = served
+    recs = pd.DataFrame([{"id": "plain", "metal": "Zn", "ligand_smiles": "c1c[n-]cn1"},
+                         {"id": "spelled", "metal": "Zn(II)", "ligand_smiles": "c1c[n-]cn1"}])
+    pred = predict_frame(recs, models, tct=False).set_index("id")
+    assert pred.loc["spelled", "p_meltable"] == pytest.approx(pred.loc["plain", "p_meltable"])
+    assert "never saw" not in pred.loc["spelled", "error"]

@@ -25,7 +25,7 @@ FAMILIES: tuple[tuple[str, str], ...] = (
     ("metal_", "metal ion"),
     ("ml_", "metal–ligand ionicity"),
     ("lig_pka", "ligand basicity (pKa)"),
-    ("ion_", "counter-ions"),
+    ("ion_", "ions per metal (halide, pseudohalide, oxo / aqua, counter-ions)"),
     ("node_donor_", "donor atoms on the metal"),
     ("node_cn", "coordination number"),
     ("node_bond", "metal–ligand bond lengths"),

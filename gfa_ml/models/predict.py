@@ -107,6 +107,17 @@ def fallback_note(requested: str | None, models: dict[str, ModelBundle]) -> str:
     return f"no {name} model for {', '.join(other)}: served by {by} (see column models_used)"
 
 
+def _metal_symbols(cell: object) -> object:
+    """``Cu(I);Zn`` -> ``Cu;Zn`` (the state was read by the featurizer); unreadable kept."""
+    from gfa_ml.data.columns import split_multi
+    from gfa_ml.featurize.oxidation import MetalSpellingError, parse_metal
+
+    try:
+        return ";".join(parse_metal(m)[0] for m in split_multi(cell))
+    except MetalSpellingError:
+        return cell
+
+
 def featurize_inputs(inputs: object, keep_cif: bool = False) -> pd.DataFrame:
     """A feature frame (index = id, with ``status``/``error``) from any supported input.
 
@@ -135,6 +146,8 @@ def featurize_inputs(inputs: object, keep_cif: bool = False) -> pd.DataFrame:
             feats.index = df.index
             df = df.drop(columns=[c for c in ("status", "error") if c in df.columns])
             df = df.join(feats, rsuffix="_feat")
+            if "metals" in df.columns:  # `Cu(I)`, `Cu+` read; downstream code sees `Cu`
+                df["metals"] = df["metals"].map(_metal_symbols)
         df = df.drop(columns=["id"], errors="ignore")
     else:
         n_jobs = get_settings().models.n_jobs
