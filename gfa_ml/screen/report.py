@@ -108,7 +108,7 @@ def _plot_window(ranked: pd.DataFrame, known: pd.DataFrame, top_n: int, path: Pa
         ax.errorbar(top["Tm_K"], top["Td_K"],
                     xerr=[top["Tm_K"] - top["Tm_K_lo"], top["Tm_K_hi"] - top["Tm_K"]],
                     yerr=[top["Td_K"] - top["Td_K_lo"], top["Td_K_hi"] - top["Td_K"]],
-                    fmt="none", ecolor="crimson", elinewidth=0.6, alpha=0.5,
+                    fmt="none", ecolor="crimson", elinewidth=0.5, alpha=0.3,
                     label="90 % intervals (top)")
     ax.scatter(top["Tm_K"], top["Td_K"], facecolors="none", edgecolors="crimson", s=40,
                label=f"top {len(top)}")
@@ -120,7 +120,7 @@ def _plot_window(ranked: pd.DataFrame, known: pd.DataFrame, top_n: int, path: Pa
         ax.scatter(both["Tm_K"], both["Td_K"], marker="*", c="orange", edgecolors="k", s=90,
                    label="known glass formers (measured)")
     values = pd.concat([ok["Tm_K"], ok["Td_K"], both["Tm_K"], both["Td_K"]]).dropna()
-    lo, hi = (values.min() - 20, values.max() + 20) if len(values) else (300, 900)
+    lo, hi = (values.min() - 40, values.max() + 40) if len(values) else (300, 900)
     ax.plot([lo, hi], [lo, hi], "k--", lw=1, label="Tm = Td")
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
