@@ -22,7 +22,7 @@ from gfa_ml.evaluation.metrics import metrics_for
 from gfa_ml.evaluation.splits import make_folds
 from gfa_ml.models.base import GFAModel
 from gfa_ml.models.calibration import CalibratedClassifier, Calibration, fit_calibration
-from gfa_ml.models.completeness import seen_chemistry
+from gfa_ml.models.completeness import blank_ligands, seen_chemistry
 from gfa_ml.models.conformal import IntervalModel
 from gfa_ml.models.domain import ApplicabilityDomain
 from gfa_ml.models.features import feature_columns
@@ -77,8 +77,10 @@ class CVResult:
     target: str
     scheme: str
     variant: str
-    oof: pd.DataFrame  # id-indexed: fold, y, pred, lo, hi, reason, family, source, strength,
-    #: pred_nolig
+    #: id-indexed: fold, y, pred (served), lo, hi, thr, pred_nolig (ligand columns blank),
+    #: distance / distance_nolig (to the fold's training data), in_domain, reason, family,
+    #: source, strength
+    oof: pd.DataFrame
     params: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
     #: the same columns for the partially featurized rows (never trained on; not in ``oof``,
@@ -125,14 +127,6 @@ class CVResult:
                             df["hi"], thr=df.get("thr"))
             out.append({"fold": k, **m})
         return pd.DataFrame(out)
-
-
-def blank_ligands(X: pd.DataFrame) -> pd.DataFrame:
-    """``X`` with its ligand columns NaN: the row as a partial one (no ligand perceived)."""
-    from gfa_ml.featurize import groups
-
-    lig = [c for c in groups()["lig"] if c in X.columns]
-    return X.assign(**dict.fromkeys(lig, np.nan)) if lig else X
 
 
 def fit_domain(model: GFAModel, X: pd.DataFrame) -> ApplicabilityDomain:

@@ -48,6 +48,17 @@ def _add_reason(X: pd.DataFrame, rows: pd.Series, reason: str) -> None:
     X.loc[idx, "status"] = "partial"
 
 
+def ligand_columns(X: pd.DataFrame) -> list[str]:
+    """The columns that describe a row's ligands (the ``lig`` group and the ligand pKa)."""
+    return [c for c in X.columns if c.startswith("lig_")]
+
+
+def blank_ligands(X: pd.DataFrame) -> pd.DataFrame:
+    """``X`` with its ligand columns NaN: the row as served when no ligand was perceived."""
+    lig = ligand_columns(X)
+    return X.assign(**dict.fromkeys(lig, np.nan)) if lig else X
+
+
 def mark_incomplete(X: pd.DataFrame) -> pd.DataFrame:
     """``X`` with CIF rows lacking a linker or a metal node marked ``partial`` (reason in
     ``error``) and, without a linker, their ligand columns blanked. Returns a copy."""
@@ -61,8 +72,7 @@ def mark_incomplete(X: pd.DataFrame) -> pd.DataFrame:
         return X
     linkers = X.get("linkers", pd.Series("", index=X.index)).fillna("").astype(str)
     no_linker = cif & (linkers.str.strip() == "")
-    lig = [c for c in X.columns if c.startswith("lig_")]
-    X.loc[no_linker, lig] = np.nan
+    X.loc[no_linker, ligand_columns(X)] = np.nan
     _add_reason(X, no_linker, NO_LINKER)
     cn = pd.to_numeric(X.get("node_cn", pd.Series(np.nan, index=X.index)), errors="coerce")
     _add_reason(X, cif & ~(cn > 0), NO_NODE)
