@@ -18,7 +18,7 @@ its p is an extrapolation, and measuring it opens that chemistry to the model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -70,7 +70,6 @@ class Round:
     models: dict[str, str]
     prior: float = 0.5
     run_id: str = ""
-    extra: dict[str, float] = field(default_factory=dict)
 
     def left_out_counts(self) -> pd.Series:
         """How many candidates were left out, per kind of reason (most common first)."""
