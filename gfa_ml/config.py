@@ -254,6 +254,25 @@ class ScreenSettings(BaseModel):
     enrichment_fractions: tuple[float, ...] = (0.01, 0.05)
 
 
+class SuggestSettings(BaseModel):
+    """Knobs of ``gfa suggest`` (gfa_ml.suggest): which materials to make and measure next."""
+
+    #: acquisition used when none is asked for; chosen from the retrospective benchmark
+    #: (``benchmarks/active_learning.py`` -> experiments/active_learning.md)
+    default_strategy: Literal["exploit", "explore", "balanced", "random"] = "exploit"
+    #: materials suggested per round when no ``--budget`` is given
+    budget: int = 5
+    #: ``balanced``: how many melters one bit of information is worth (score = p + w * bits)
+    information_weight: float = 0.5
+    #: batch diversity: a candidate loses this much score times its similarity (0-1) to the
+    #: closest material already in the batch (similarity = exp(-distance / domain spread))
+    diversity_weight: float = 0.5
+    #: most suggestions sharing one composition (metal + organic linkers as coordinated)
+    max_per_composition: int = 1
+    #: nearest known materials named in each suggestion's reason
+    nearest_shown: int = 2
+
+
 class WebSettings(BaseModel):
     """Knobs of ``gfa serve`` (gfa_ml.web): where it listens and what one request may cost."""
 
@@ -284,6 +303,7 @@ class Settings(BaseModel):
     gnn: GNNConfig = Field(default_factory=GNNConfig)
     models: ModelSettings = Field(default_factory=ModelSettings)
     screen: ScreenSettings = Field(default_factory=ScreenSettings)
+    suggest: SuggestSettings = Field(default_factory=SuggestSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     seed: int = 0
 

@@ -88,3 +88,29 @@ def project_home(
     finally:
         mp.undo()
         get_settings.cache_clear()
+
+
+#: CoRE MOF 2019-ASR frameworks of compositions the measured table does not hold: a Cd
+#: tricyanomethanide-borate net, a Cd thiocyanate / bis-pyridyl-azine net, Cu-doped Zn(Im)2 and a
+#: Cu–dabco framework (candidates of `gfa suggest`)
+NEW_FRAMEWORKS = ["RIVDEF_clean", "PAPXUB_clean", "USOXEH_clean", "WUZDOL_clean"]
+#: ZIF-4 (the measured table's own CIF) and two other Zn(Im)2 polymorphs; ZIF-8
+ZN_IM2_CIFS = ["VEJYUF01_clean", "IMIDZB10_clean", "HIFVOI_clean"]
+ZIF8_CIF = "OFERUN_clean"
+
+
+def add_screen(home: Path, name: str, structures: list[str]) -> Path:
+    """``home/screens/<name>``: a `gfa screen` of these CoRE MOF 2019-ASR structures, their
+    CIFs written to ``home/cifs/<name>/``."""
+    from gfa_ml.screen.executor import ExecutorSpec
+    from gfa_ml.screen.predictor import ModelPredictor
+    from gfa_ml.screen.run import run_screen
+    from gfa_ml.structures.core_mof import iter_cifs
+
+    cifs = home / "cifs" / name
+    cifs.mkdir(parents=True)
+    for cid, text in iter_cifs("2019-ASR", names=structures):
+        (cifs / f"{cid}.cif").write_text(text)
+    out = home / "screens" / name
+    run_screen([str(cifs)], out, ModelPredictor.load(), executor=ExecutorSpec("local", 1))
+    return out

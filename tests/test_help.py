@@ -13,7 +13,7 @@ from gfa_ml.cli.main import app
 COMMANDS = [
     ["data", "validate"], ["data", "add"], ["data", "summary"], ["data", "curate"],
     ["featurize"], ["train"], ["evaluate"], ["compare"], ["predict"], ["screen"],
-    ["gnn", "pretrain"], ["demo"], ["tct"], ["learning-curve"],
+    ["gnn", "pretrain"], ["demo"], ["tct"], ["learning-curve"], ["suggest"],
 ]
 
 
@@ -52,3 +52,11 @@ def test_screen_help_shows_the_defaults() -> None:
 def test_predict_help_says_how_to_write_ligands() -> None:
     text = _flat(_help(["predict"]))
     assert "c1cnc[nH]1 = c1c[n-]cn1" in text and "separate them with ';' or '.'" in text
+
+
+def test_suggest_help_has_the_worked_loop_and_the_strategies() -> None:
+    text = _flat(_help(["suggest"]))
+    assert "gfa suggest demo_out/screen --budget 5 --template lab.csv" in text
+    assert "gfa data validate lab.csv && gfa data add lab.csv && gfa train" in text
+    for strategy in ("exploit", "explore", "balanced", "random"):
+        assert strategy in text

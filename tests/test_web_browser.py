@@ -5,10 +5,6 @@ writes for the same file; Known glasses filters to the ZIFs. Screenshots go to t
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -16,12 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from gfa_ml.cli.main import app as cli
-from tests.web_support import ZIF4, web_home
+from tests.web_support import CHROMIUM, ZIF4, chromium_page, live_server, web_home
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTEFACTS = Path(__file__).resolve().parents[1] / "test-output"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 try:
     from playwright.sync_api import sync_playwright
@@ -36,40 +29,17 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """uvicorn serving `create_app()` on a free 127.0.0.1 port, in a thread."""
-    import uvicorn
-
-    from gfa_ml.web.app import create_app
-
-    with web_home(tmp_path_factory.mktemp("home")) as home:
-        port = _free_port()
-        srv = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port,
-                                            log_level="warning"))
-        thread = threading.Thread(target=srv.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not srv.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert srv.started, "uvicorn did not start"
-        yield home, f"http://127.0.0.1:{port}"
-        srv.should_exit = True
-        thread.join(10)
+    with web_home(tmp_path_factory.mktemp("home")) as home, live_server() as url:
+        yield home, url
 
 
 @pytest.fixture(scope="module")
 def page(server):
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser.new_context(accept_downloads=True).new_page()
-        browser.close()
+    with chromium_page() as pg:
+        yield pg
 
 
 def test_predict_page_reads_zif4_and_its_csv_is_gfa_predict_output(server, page, tmp_path,

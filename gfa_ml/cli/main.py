@@ -30,6 +30,7 @@ def _register() -> None:
     from gfa_ml.cli.featurize import featurize_cmd
     from gfa_ml.cli.screen import screen
     from gfa_ml.cli.serve import serve
+    from gfa_ml.cli.suggest import suggest
     from gfa_ml.cli.tct import tct
 
     app.command(name="demo")(demo)
@@ -40,6 +41,7 @@ def _register() -> None:
     app.command(name="learning-curve")(modeling.learning_curve)
     app.command(name="tct")(tct)
     app.command(name="screen")(screen)
+    app.command(name="suggest")(suggest)
     app.command(name="serve")(serve)
     app.add_typer(gnn_cli.app, name="gnn")
 

@@ -27,7 +27,7 @@ def vendored(name: str) -> Path | None:
 def create_app(settings: Settings | None = None, model: str | None = None,
                state: ServerState | None = None) -> FastAPI:
     """The server, its models loaded now (once): ``ModelFileError`` if none are trained."""
-    from gfa_ml.web import data_api, pages, predict_api
+    from gfa_ml.web import data_api, pages, predict_api, suggest_api
 
     settings = settings or get_settings()
     app = FastAPI(title="gfa_ml", version=__import__("gfa_ml").__version__,
@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None, model: str | None = None,
                   "`gfa` CLI.")
     app.state.gfa = state or load_state(settings, model)
     app.include_router(predict_api.router)
+    app.include_router(suggest_api.router)
     app.include_router(data_api.router)
     app.include_router(pages.router)
 

@@ -1,4 +1,5 @@
-"""Server-rendered pages (Jinja2, autoescaped): Predict, Known glasses, Screen results, Models.
+"""Server-rendered pages (Jinja2, autoescaped): Predict, Known glasses, Screen results, Suggest,
+Models.
 
 Data reach the page's scripts as JSON inside ``<script type="application/json">`` (``tojson``
 escapes ``<``, ``>`` and ``&``), and the scripts write user strings with ``textContent`` only.
@@ -85,6 +86,17 @@ def screen_page(request: Request, folder: str = "") -> HTMLResponse:
     return _page("screen.html.j2", screens=found, folder=folder, error="",
                  table={"columns": shown, "rows": catalog.rows(ranked[shown])},
                  plot=catalog.rows(ranked[plot]))
+
+
+@router.get("/suggest", response_class=HTMLResponse)
+def suggest_page(request: Request) -> HTMLResponse:
+    from gfa_ml.suggest.acquisition import STRATEGIES
+
+    settings = request.app.state.gfa.settings
+    return _page("suggest.html.j2", meta={
+        "screens": catalog.screen_dirs(settings), "strategies": list(STRATEGIES),
+        "strategy": settings.suggest.default_strategy, "budget": settings.suggest.budget,
+        "max_files": settings.web.max_files})
 
 
 @router.get("/models", response_class=HTMLResponse)

@@ -1,53 +1,12 @@
-// Predict page: CIFs (picked or dropped) and typed records -> POST /predict -> results table.
+// Predict page: CIFs and typed records (inputs.js) -> POST /predict -> results table.
 "use strict";
 (function () {
   const meta = JSON.parse(document.getElementById("meta").textContent);
   const $ = (id) => document.getElementById(id);
-  let dropped = [];
+  const el = gfaInputs.el;
+  const inputs = gfaInputs.setup();
   let lastForm = null;
 
-  function el(tag, text, cls) {
-    const node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    if (cls) node.className = cls;
-    return node;
-  }
-  function files() { return [...$("files").files, ...dropped]; }
-  function listFiles() {
-    const ul = $("file-list");
-    ul.replaceChildren(...files().map((f) => el("li", f.name + " (" + f.size + " bytes)")));
-  }
-  $("files").addEventListener("change", listFiles);
-  const drop = $("drop");
-  drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
-  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
-  drop.addEventListener("drop", (e) => {
-    e.preventDefault();
-    drop.classList.remove("over");
-    dropped = dropped.concat([...e.dataTransfer.files]);
-    listFiles();
-  });
-  $("add-record").addEventListener("click", () => {
-    const body = $("records").tBodies[0];
-    const row = body.rows[0].cloneNode(true);
-    row.querySelectorAll("input").forEach((i) => { i.value = ""; });
-    body.appendChild(row);
-  });
-
-  function records() {
-    return Array.from($("records").tBodies[0].rows).map((tr) => {
-      const rec = {};
-      tr.querySelectorAll("input").forEach((i) => { rec[i.name] = i.value.trim(); });
-      return rec;
-    }).filter((r) => r.id || r.metal || r.ligand_smiles);
-  }
-  function formData() {
-    const fd = new FormData();
-    files().forEach((f) => fd.append("files", f, f.name));
-    const recs = records();
-    if (recs.length) fd.append("records", JSON.stringify(recs));
-    return fd;
-  }
   const fmt = (v, digits) => (v === null || v === undefined ? "–" : Number(v).toFixed(digits));
 
   function bars(container, text) {
@@ -110,16 +69,7 @@
     table.hidden = false;
   }
 
-  async function post(fd, format) {
-    const res = await fetch("/predict" + (format ? "?format=" + format : ""),
-      { method: "POST", body: fd });
-    if (!res.ok) {
-      let detail = res.status + " " + res.statusText;
-      try { detail = (await res.json()).detail || detail; } catch (e) { /* not JSON */ }
-      throw new Error(detail);
-    }
-    return res;
-  }
+  const post = (fd, format) => gfaInputs.post("/predict" + (format ? "?format=" + format : ""), fd);
 
   $("predict-form").addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -127,7 +77,7 @@
     $("busy").hidden = false;
     $("csv").disabled = true;
     try {
-      lastForm = formData();
+      lastForm = inputs.formData();
       const data = await (await post(lastForm)).json();
       if (data.note) { $("note").textContent = "note: " + data.note; $("note").hidden = false; }
       render(data);
@@ -142,13 +92,7 @@
 
   $("csv").addEventListener("click", async () => {
     try {
-      const blob = await (await post(lastForm, "csv")).blob();
-      const a = el("a");
-      a.href = URL.createObjectURL(blob);
-      a.download = "predictions.csv";
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
+      await gfaInputs.download(await post(lastForm, "csv"), "predictions.csv");
     } catch (err) {
       $("error").textContent = err.message;
       $("error").hidden = false;
