@@ -176,7 +176,7 @@ class FeaturizeSettings(BaseModel):
     # atoms closer than this are unresolved disorder
     min_distance_A: float = 0.5
     # bump when any feature definition changes: invalidates the Parquet cache
-    cache_version: str = "6"
+    cache_version: str = "7"
     fingerprint_bits: int = 64
     #: CIFs per task sent to a featurizer worker (``featurize_many``)
     chunk: int = 32
