@@ -135,6 +135,12 @@ class ModelSettings(BaseModel):
     #: (one fit per trial keeps nested tuning of the 2,500-row Td set affordable on two cores)
     tune_single_fold_above: int = 500
     xgb: XGBDefaults = Field(default_factory=XGBDefaults)
+    #: xgboost's untuned parameters for a target with thousands of rows (``Target.xgb_preset``;
+    #: Td: 2,500 proxy TGA onsets): deeper trees, more of them at a lower rate, fewer columns
+    #: per tree. Picked over ``xgb`` on the inner grouped folds of every Td training part
+    #: (``benchmarks/td_ablation.py``, experiments/td.md)
+    xgb_large: XGBDefaults = Field(default_factory=lambda: XGBDefaults(
+        n_estimators=800, max_depth=6, learning_rate=0.03, colsample_bytree=0.4))
     rf: ForestDefaults = Field(default_factory=ForestDefaults)
 
 
