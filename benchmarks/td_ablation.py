@@ -437,7 +437,8 @@ def main() -> None:
     table_, px = load_tables()
     ts = build_training_set(TARGETS["Td_K"], table_, px, FeatureSource())
     folds = ts.folds("grouped", write=False)
-    extra = pd.read_parquet(args.chgnet).set_index("id") if args.chgnet else None
+    extra = (pd.read_parquet(args.chgnet).set_index("id").filter(regex="^chg_")
+             if args.chgnet else None)
     steps: dict[str, Callable[[], list[str]]] = {
         "families": lambda: families(ts, folds, extra),
         "models": lambda: models(ts, folds),

@@ -13,6 +13,7 @@ import numpy as np
 from matminer.featurizers.base import BaseFeaturizer
 
 from gfa_ml.featurize.bonding import CITATIONS as BOND_CITATIONS
+from gfa_ml.featurize.racs import CITATIONS as RAC_CITATIONS
 from gfa_ml.featurize.records import featurize_record
 from gfa_ml.featurize.schema import FeatureRow, error_row, feature_labels
 from gfa_ml.featurize.structure import featurize_cell
@@ -89,6 +90,7 @@ class GFAFeaturizer(BaseFeaturizer):
             "Chung, Y. G. et al. J. Chem. Eng. Data 2019, 64, 5985 (CoRE MOF 2019)",
             "Willems, T. F. et al. Microporous Mesoporous Mater. 2012, 149, 134 (Zeo++)",
             *BOND_CITATIONS,
+            *RAC_CITATIONS,
         ]
 
     def implementors(self) -> list[str]:

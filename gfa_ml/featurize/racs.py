@@ -57,6 +57,15 @@ def _labels() -> tuple[str, ...]:
 RAC_LABELS = _labels()
 
 
+def feature_labels() -> list[str]:
+    """The group's columns, in output order (matminer's contract)."""
+    return list(RAC_LABELS)
+
+
+def citations() -> list[str]:
+    return list(CITATIONS)
+
+
 @lru_cache(maxsize=1)
 def _electronegativity() -> np.ndarray:
     """Pauling electronegativity per Z (pymatgen); 0 where undefined (noble gases)."""
