@@ -141,6 +141,12 @@ class ModelSettings(BaseModel):
     #: (one fit per trial keeps nested tuning of the 2,500-row Td set affordable on two cores)
     tune_single_fold_above: int = 500
     xgb: XGBDefaults = Field(default_factory=XGBDefaults)
+    #: xgboost's untuned parameters for a target with thousands of rows (``Target.xgb_preset``;
+    #: Td: 2,500 proxy TGA onsets): deeper trees, more of them at a lower rate, fewer columns
+    #: per tree. Picked over ``xgb`` on the inner grouped folds of every Td training part
+    #: (``benchmarks/td_ablation.py``, experiments/td.md)
+    xgb_large: XGBDefaults = Field(default_factory=lambda: XGBDefaults(
+        n_estimators=800, max_depth=6, learning_rate=0.03, colsample_bytree=0.4))
     rf: ForestDefaults = Field(default_factory=ForestDefaults)
 
 
@@ -182,7 +188,7 @@ class FeaturizeSettings(BaseModel):
     # atoms closer than this are unresolved disorder
     min_distance_A: float = 0.5
     # bump when any feature definition changes: invalidates the Parquet cache
-    cache_version: str = "8"
+    cache_version: str = "9"
     fingerprint_bits: int = 64
     #: an oxidation state is plausible for an element when it makes up at least this share of
     #: the element's positive states in pymatgen's ICSD occurrence table (0.03: Ag(II) 3.2 % in,

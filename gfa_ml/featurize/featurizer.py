@@ -14,6 +14,7 @@ from matminer.featurizers.base import BaseFeaturizer
 
 from gfa_ml.featurize.bonding import CITATIONS as BOND_CITATIONS
 from gfa_ml.featurize.oxidation import CITATION as OXIDATION_CITATION
+from gfa_ml.featurize.racs import CITATIONS as RAC_CITATIONS
 from gfa_ml.featurize.records import featurize_record
 from gfa_ml.featurize.schema import FeatureRow, error_row, feature_labels
 from gfa_ml.featurize.structure import featurize_cell
@@ -91,6 +92,7 @@ class GFAFeaturizer(BaseFeaturizer):
             "Willems, T. F. et al. Microporous Mesoporous Mater. 2012, 149, 134 (Zeo++)",
             *BOND_CITATIONS,
             OXIDATION_CITATION,
+            *RAC_CITATIONS,
         ]
 
     def implementors(self) -> list[str]:

@@ -15,6 +15,7 @@ from gfa_ml.featurize.composition import composition_labels
 from gfa_ml.featurize.ions import ION_LABELS
 from gfa_ml.featurize.ligand import ligand_labels
 from gfa_ml.featurize.metal import METAL_LABELS
+from gfa_ml.featurize.racs import RAC_LABELS
 
 DONOR_LABELS = (
     "node_donor_N",
@@ -55,7 +56,7 @@ SHARED_GROUPS = ("metal", "node", "net", "lig", "ion", "bond")
 #: linkers as canonical SMILES, each sorted and ';'-joined, e.g. "Zn" and "Cc1ncc[n-]1", and the
 #: linkers' instances per cell in the same order, e.g. "24" (what TCT counting needs)
 LABEL_COLUMNS = ("metals", "linkers", "linker_counts")
-STRUCTURE_GROUPS = ("comp", "struct", "node_geom", "pore")
+STRUCTURE_GROUPS = ("comp", "struct", "node_geom", "pore", "rac")
 
 
 @lru_cache(maxsize=1)
@@ -72,6 +73,7 @@ def groups() -> dict[str, tuple[str, ...]]:
         "struct": STRUCT_LABELS,
         "node_geom": NODE_GEOM_LABELS,
         "pore": PORE_LABELS,
+        "rac": RAC_LABELS,
     }
 
 

@@ -37,6 +37,7 @@ from gfa_ml.featurize.periodic_graph import (
     neighbour_pairs,
 )
 from gfa_ml.featurize.porosity import core_mof_pores, structure_pores
+from gfa_ml.featurize.racs import rac_features
 from gfa_ml.featurize.schema import FeatureRow, donor_flags, error_row, one_line
 from gfa_ml.structures.cif import Cell
 
@@ -290,6 +291,7 @@ def featurize_cell(
     feats["struct_n_atoms"] = float(cell.n_atoms)
     feats["struct_volume_per_atom"] = volume / cell.n_atoms
     feats["struct_density"] = float(tabs["mass"][z].sum()) / volume * 1.66053907
+    feats.update(rac_features(graph, z, metal))
 
     pores = core_mof_pores(id_, source)
     if pores is None:

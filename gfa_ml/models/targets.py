@@ -73,6 +73,9 @@ class Target:
     #: regressors, Tg below Tm, Tg/Tm against Tg_K / Tm_K): "melting", "decomposition",
     #: "glass", "glass_ratio" or "" (:mod:`gfa_ml.models.agreement`)
     role: str = ""
+    #: xgboost's untuned parameters: the ``gfa_ml.config`` ``models`` section of that name
+    #: (``xgb``; ``xgb_large`` for thousands of rows)
+    xgb_preset: str = "xgb"
 
     def __post_init__(self) -> None:
         metric, higher = PRIMARY[self.task]
@@ -126,10 +129,11 @@ for _t in (
     Target("Tm_K", "regression", "K", "Tm_K", label="Tm", aliases=("tm",), role="melting"),
     # Td: every feature group (the proxy MOFs all have CIFs); LOFO needs several measured
     # families and the Td set is one (proxy) family plus a few rows, so Td gets the leaky
-    # random split instead (xgboost only, beside MOFSimplify's random-split number)
+    # random split instead (xgboost only, beside MOFSimplify's random-split number); the
+    # 2,500 rows carry deeper trees than the measured targets (experiments/td.md)
     Target("Td_K", "regression", "K", "Td_K", label="Td", aliases=("td",), feature_set="all",
            proxy="train", schemes=("grouped", "random"), stand_in=(("lofo", "random"),),
-           role="decomposition"),
+           role="decomposition", xgb_preset="xgb_large"),
     Target("Tg_K", "regression", "K", "Tg_K", label="Tg", aliases=("tg",),
            models=(*_RULE, "tct"), role="glass"),
     Target("Tg_over_Tm", "regression", "", "Tg_over_Tm", (0.0, 1.0), label="Tg/Tm",

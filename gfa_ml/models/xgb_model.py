@@ -12,10 +12,11 @@ from typing import Any
 import pandas as pd
 import xgboost as xgb
 
-from gfa_ml.config import get_settings
+from gfa_ml.config import XGBDefaults, get_settings
 from gfa_ml.models.base import Task
 from gfa_ml.models.registry import register
 from gfa_ml.models.tabular import TabularModel
+from gfa_ml.models.targets import TARGETS
 
 
 @register("xgb")
@@ -23,7 +24,7 @@ class XGBModel(TabularModel):
     """xgboost regressor (squared error) or classifier (logistic), deterministic for a seed."""
 
     #: the parameters searched; None in the constructor = the configured default
-    #: (``models.xgb`` in :mod:`gfa_ml.config`)
+    #: (``models.xgb`` in :mod:`gfa_ml.config`, or the target's ``xgb_preset``)
     PARAMS = ("n_estimators", "max_depth", "learning_rate", "subsample", "colsample_bytree",
               "min_child_weight", "reg_lambda")
 
@@ -32,6 +33,7 @@ class XGBModel(TabularModel):
         task: Task = "regression",
         feature_set: str = "all",
         seed: int = 0,
+        target: str = "",
         n_estimators: int | None = None,
         max_depth: int | None = None,
         learning_rate: float | None = None,
@@ -42,6 +44,7 @@ class XGBModel(TabularModel):
         n_jobs: int = 1,
     ) -> None:
         super().__init__(task=task, feature_set=feature_set, seed=seed)
+        self.target = target
         self.n_estimators = n_estimators
         self.max_depth = max_depth
         self.learning_rate = learning_rate
@@ -64,8 +67,13 @@ class XGBModel(TabularModel):
             "reg_lambda": trial.suggest_float("reg_lambda", 0.1, 20.0, log=True),
         }
 
+    def _defaults(self) -> XGBDefaults:
+        """The untuned parameters: the target's preset (``Target.xgb_preset``), else ``xgb``."""
+        target = TARGETS.get(self.target)
+        return getattr(get_settings().models, target.xgb_preset if target else "xgb")
+
     def _estimator(self) -> Any:
-        cfg = get_settings().models.xgb
+        cfg = self._defaults()
         common: dict[str, Any] = {
             k: getattr(cfg, k) if getattr(self, k) is None else getattr(self, k)
             for k in self.PARAMS
