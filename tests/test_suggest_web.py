@@ -17,7 +17,15 @@ from gfa_ml.cli.main import app as cli
 from gfa_ml.data.columns import COLUMNS
 from gfa_ml.web.app import create_app
 from tests.conftest import NEW_FRAMEWORKS, ZIF8_CIF, ZN_IM2_CIFS, add_screen
-from tests.web_support import CHROMIUM, HKUST1, chromium_page, live_server, web_home
+from tests.web_support import (
+    CHROMIUM,
+    HKUST1,
+    chromium_page,
+    click_download,
+    live_server,
+    screenshot,
+    web_home,
+)
 
 LOCAL = "http://127.0.0.1"
 SCREEN = "screens/candidates"
@@ -170,13 +178,8 @@ def test_suggest_page_in_a_browser_shows_reasons_and_downloads_the_template(home
                 "picked for what its measurement teaches")
             assert row.locator("td a").first.get_attribute("href").startswith("/ui/glasses#m-")
         assert "already measured" in page.locator("#summary").inner_text()
-        artefacts = Path(__file__).resolve().parents[1] / "test-output"
-        artefacts.mkdir(exist_ok=True)
-        page.screenshot(path=str(artefacts / "suggest_page.png"), full_page=True)
-        with page.expect_download() as download:
-            page.click("#template")
-        got = tmp_path / "template.csv"
-        download.value.save_as(got)
+        screenshot(page, "suggest_page.png")
+        got = click_download(page, "#template", tmp_path / "template.csv")
     tpl = pd.read_csv(got, dtype=str, keep_default_na=False)
     assert sorted(tpl["name"]) == sorted(ids)
     assert validate_file(_fill(got.read_text(), tmp_path / "lab.csv")) == []

@@ -12,9 +12,15 @@ import pytest
 from typer.testing import CliRunner
 
 from gfa_ml.cli.main import app as cli
-from tests.web_support import CHROMIUM, ZIF4, chromium_page, live_server, web_home
-
-ARTEFACTS = Path(__file__).resolve().parents[1] / "test-output"
+from tests.web_support import (
+    CHROMIUM,
+    ZIF4,
+    chromium_page,
+    click_download,
+    live_server,
+    screenshot,
+    web_home,
+)
 
 try:
     from playwright.sync_api import sync_playwright
@@ -61,13 +67,8 @@ def test_predict_page_reads_zif4_and_its_csv_is_gfa_predict_output(server, page,
     assert lo < float(value) < hi
     assert "zif" in row.locator("td a").first.inner_text()
     assert row.locator(".bars .main-svg").count() >= 1  # top-feature bars drawn
-    ARTEFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTEFACTS / "predict_page.png"), full_page=True)
-
-    with page.expect_download() as download:
-        page.click("#csv")
-    got = tmp_path / "download.csv"
-    download.value.save_as(got)
+    screenshot(page, "predict_page.png")
+    got = click_download(page, "#csv", tmp_path / "download.csv")
     monkeypatch.chdir(home / "cifs")
     res = CliRunner().invoke(cli, ["predict", f"{ZIF4}.cif", "-o", str(tmp_path / "cli.csv")])
     assert res.exit_code == 0, res.output
@@ -90,4 +91,4 @@ def test_known_glasses_filters_to_the_zifs(server, page) -> None:
     assert page.locator("#tg-tm .main-svg").count() >= 1  # the Tg vs Tm plot
     page.fill("#search", "zif-4")
     assert 0 < page.locator("#materials tbody tr:visible").count() < zifs
-    page.screenshot(path=str(ARTEFACTS / "known_glasses.png"))
+    screenshot(page, "known_glasses.png", full_page=False)

@@ -81,3 +81,22 @@ def chromium_page() -> Iterator[object]:
             yield browser.new_context(accept_downloads=True).new_page()
         finally:
             browser.close()
+
+
+#: screenshots of the pages, for a person to look at (not compared)
+ARTEFACTS = Path(__file__).resolve().parents[1] / "test-output"
+
+
+def screenshot(page: object, name: str, full_page: bool = True) -> None:
+    """Save a screenshot of the page under test-output/."""
+    ARTEFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / name), full_page=full_page)
+
+
+def click_download(page: object, selector: str, path: Path) -> Path:
+    """Click a download button and save what the browser receives at ``path``."""
+    with page.expect_download() as download:
+        page.click(selector)
+    download.value.save_as(path)
+    return path
+

@@ -299,7 +299,7 @@ def predict(
     from gfa_ml.io.atomic import write_csv_atomic
     from gfa_ml.models.predict import fallback_note, load_models
     from gfa_ml.models.store import ModelFileError
-    from gfa_ml.structures.inputs import InputError, is_structure_ref, iter_inputs, resolve_refs
+    from gfa_ml.structures.inputs import InputError, structure_items
     from gfa_ml.workflows import predict_table
 
     if not inputs and records is None:
@@ -314,10 +314,8 @@ def predict(
             _fail(str(exc))
     items = []
     if inputs:
-        named = [i for i in inputs if is_structure_ref(i)]
         try:
-            items = list(iter_inputs([i for i in inputs if i not in named]))
-            items += list(resolve_refs((n.rsplit("/", 1)[1], n) for n in named))
+            items = structure_items(inputs)
         except (InputError, ValueError) as exc:
             _fail(str(exc))
     ids = pd.Series([*(recs["id"] if recs is not None else []), *(it.id for it in items)])

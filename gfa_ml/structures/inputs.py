@@ -160,6 +160,17 @@ def iter_inputs(specs: Iterable[str], names: Iterable[str] | None = None) -> Inp
     return InputPlan(specs, names)
 
 
+def structure_items(specs: Iterable[str]) -> list[CifItem]:
+    """Every structure a command line names: files, folders, globs and CoRE sets
+    (:func:`iter_inputs`), then single CoRE structures ``core-mof:SET/NAME`` (id = NAME).
+
+    Raises :class:`InputError` (or ``ValueError``) for a path or set that does not exist."""
+    specs = list(specs)
+    named = [s for s in specs if is_structure_ref(s)]
+    items = list(iter_inputs([s for s in specs if s not in named]))
+    return items + list(resolve_refs((n.rsplit("/", 1)[1], n) for n in named))
+
+
 def is_structure_ref(ref: str) -> bool:
     """True for ``core-mof:SET/NAME`` (one CoRE structure, not a whole set)."""
     return ref.startswith(core_mof.SOURCE_PREFIX) and "/" in ref

@@ -19,11 +19,10 @@ from gfa_ml.structures import core_mof
 from gfa_ml.structures.inputs import (
     CifItem,
     InputError,
-    is_structure_ref,
-    iter_inputs,
     read_cif_text,
     resolve_refs,
     split_blocks,
+    structure_items,
 )
 
 RANKED = "ranked.csv"
@@ -138,10 +137,8 @@ def from_inputs(inputs: list[str], records: Path | None = None) -> Candidates:
         frames.append(featurize_inputs(recs))
         sources.append(pd.Series(str(records), index=recs["id"].to_numpy()))
     if inputs:
-        named = [i for i in inputs if is_structure_ref(i)]
         try:
-            items = list(iter_inputs([i for i in inputs if i not in named]))
-            items += list(resolve_refs((n.rsplit("/", 1)[1], n) for n in named))
+            items = structure_items(inputs)
         except (InputError, ValueError) as exc:
             raise CandidateError(str(exc)) from None
         if items:

@@ -69,5 +69,28 @@ window.gfaInputs = (function () {
     return { formData: formData };
   }
 
-  return { el: el, post: post, download: download, setup: setup };
+  // a page's form and its download button, with the #busy / #error states both pages share:
+  // onSubmit posts and renders, onDownload fetches the file of the last answer
+  function wire(form, button, onSubmit, onDownload) {
+    const fail = (err) => { $("error").textContent = err.message; $("error").hidden = false; };
+    $(form).addEventListener("submit", async (e) => {
+      e.preventDefault();
+      $("error").hidden = true;
+      $("busy").hidden = false;
+      $(button).disabled = true;
+      try {
+        await onSubmit();
+        $(button).disabled = false;
+      } catch (err) {
+        fail(err);
+      } finally {
+        $("busy").hidden = true;
+      }
+    });
+    $(button).addEventListener("click", async () => {
+      try { await onDownload(); } catch (err) { fail(err); }
+    });
+  }
+
+  return { el: el, post: post, download: download, setup: setup, wire: wire };
 })();

@@ -71,31 +71,10 @@
 
   const post = (fd, format) => gfaInputs.post("/predict" + (format ? "?format=" + format : ""), fd);
 
-  $("predict-form").addEventListener("submit", async (e) => {
-    e.preventDefault();
-    $("error").hidden = true;
-    $("busy").hidden = false;
-    $("csv").disabled = true;
-    try {
-      lastForm = inputs.formData();
-      const data = await (await post(lastForm)).json();
-      if (data.note) { $("note").textContent = "note: " + data.note; $("note").hidden = false; }
-      render(data);
-      $("csv").disabled = false;
-    } catch (err) {
-      $("error").textContent = err.message;
-      $("error").hidden = false;
-    } finally {
-      $("busy").hidden = true;
-    }
-  });
-
-  $("csv").addEventListener("click", async () => {
-    try {
-      await gfaInputs.download(await post(lastForm, "csv"), "predictions.csv");
-    } catch (err) {
-      $("error").textContent = err.message;
-      $("error").hidden = false;
-    }
-  });
+  gfaInputs.wire("predict-form", "csv", async () => {
+    lastForm = inputs.formData();
+    const data = await (await post(lastForm)).json();
+    if (data.note) { $("note").textContent = "note: " + data.note; $("note").hidden = false; }
+    render(data);
+  }, async () => gfaInputs.download(await post(lastForm, "csv"), "predictions.csv"));
 })();

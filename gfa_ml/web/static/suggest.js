@@ -59,30 +59,9 @@
     table.hidden = false;
   }
 
-  $("suggest-form").addEventListener("submit", async (e) => {
-    e.preventDefault();
-    $("error").hidden = true;
-    $("busy").hidden = false;
-    $("template").disabled = true;
-    try {
-      lastForm = formData();
-      render(await (await gfaInputs.post("/suggest", lastForm)).json());
-      $("template").disabled = false;
-    } catch (err) {
-      $("error").textContent = err.message;
-      $("error").hidden = false;
-    } finally {
-      $("busy").hidden = true;
-    }
-  });
-
-  $("template").addEventListener("click", async () => {
-    try {
-      await gfaInputs.download(await gfaInputs.post("/suggest?format=template", lastForm),
-        "lab_template.csv");
-    } catch (err) {
-      $("error").textContent = err.message;
-      $("error").hidden = false;
-    }
-  });
+  gfaInputs.wire("suggest-form", "template", async () => {
+    lastForm = formData();
+    render(await (await gfaInputs.post("/suggest", lastForm)).json());
+  }, async () => gfaInputs.download(await gfaInputs.post("/suggest?format=template", lastForm),
+    "lab_template.csv"));
 })();
