@@ -179,3 +179,31 @@ def test_a_metal_written_with_its_state_is_the_same_metal_downstream(served) -> 
     pred = predict_frame(recs, models, tct=False).set_index("id")
     assert pred.loc["spelled", "p_meltable"] == pytest.approx(pred.loc["plain", "p_meltable"])
     assert "never saw" not in pred.loc["spelled", "error"]
+
+
+def test_td_intervals_of_cifs_follow_the_proxy_cifs_and_of_records_the_measured_rows(served):
+    """A conformal quantile holds for rows like its calibration rows: a CIF is featurized like
+    the Td-proxy CoRE CIFs, a record like the measured materials (nearly all records), so only
+    a record gets the measured rows' wider quantile."""
+    from gfa_ml.evaluation.cv import fit_interval
+    from gfa_ml.models.fidelity import LABEL_SOURCE, PROXY, has_structure, new_scale_rows
+
+    _, _, feats = served
+    cifs, records = feats.loc[[ZIF4, ZIF8, HKUST1]], feats.loc[["zif4-record", "eu-acac"]]
+    assert has_structure(cifs).all() and not has_structure(records).any()
+    assert not new_scale_rows(cifs).any() and new_scale_rows(records).all()
+    assert not new_scale_rows(cifs.assign(**{LABEL_SOURCE: PROXY})).any()
+
+    # held-out residuals: proxy CIFs within ±40 K, measured records within ±120 K, one
+    # measured CIF; every row at the same distance so only the quantiles differ
+    rng = np.random.default_rng(0)
+    n_p, n_m = 400, 40
+    held = pd.DataFrame({
+        "y": np.r_[rng.uniform(-40, 40, n_p), rng.uniform(-120, 120, n_m), 30.0],
+        "pred": 0.0, "distance": 1.0, "pred_nolig": 0.0, "distance_nolig": 1.0,
+        "source": [PROXY] * n_p + ["measured"] * (n_m + 1),
+        "structure": [True] * n_p + [False] * n_m + [True],
+    })
+    im = fit_interval(held, 0.9, d_domain=1.0)
+    cif, record = im.halfwidth(np.ones(2), new=np.array([False, True]))
+    assert 30.0 < cif < 45.0 < 100.0 < record

@@ -26,7 +26,7 @@ from gfa_ml.models.completeness import blank_ligands, seen_chemistry
 from gfa_ml.models.conformal import IntervalModel
 from gfa_ml.models.domain import ApplicabilityDomain
 from gfa_ml.models.features import feature_columns
-from gfa_ml.models.fidelity import PROXY
+from gfa_ml.models.fidelity import PROXY, has_structure
 from gfa_ml.models.registry import get_model_class
 from gfa_ml.models.serving import serve_target
 from gfa_ml.models.store import ModelBundle, ModelMeta
@@ -160,8 +160,8 @@ def _inner_heldout(
             dom = fit_domain(model, X[fit & scored])
             cols["distance"][te] = dom.assess(X[te])["domain_distance"].to_numpy()
             cols["distance_nolig"][te] = dom.assess(blank)["domain_distance"].to_numpy()
-    held = pd.DataFrame({"y": y, **cols, "weight": w, "source": ts.source.to_numpy()[idx]},
-                        index=X.index)
+    held = pd.DataFrame({"y": y, **cols, "weight": w, "source": ts.source.to_numpy()[idx],
+                         "structure": has_structure(X)}, index=X.index)
     return held[scored & (inner >= 0)]
 
 
@@ -176,10 +176,13 @@ def fit_interval(held: pd.DataFrame, coverage: float, d_domain: float,
         res.append(partial["y"] - partial["pred"])
         dist.append(partial["distance"])
     two_fidelity = (held["source"] == PROXY).any()
+    # the measured rows described without a structure size new records' intervals (q_new):
+    # :func:`gfa_ml.models.fidelity.new_scale_rows`
+    new = (held["source"] != PROXY) & ~held["structure"].astype(bool)
     return IntervalModel.fit(
         (held["y"] - held["pred"]).to_numpy(float), held["distance"].to_numpy(float), d_domain,
         coverage, pd.concat(res).to_numpy(float), pd.concat(dist).to_numpy(float),
-        (held["source"] != PROXY).to_numpy() if two_fidelity else None,
+        new.to_numpy() if two_fidelity else None,
     )
 
 
@@ -310,7 +313,7 @@ def cross_validate(
         {
             "fold": fold, "y": ts.y, **cols, "in_domain": in_domain, "reason": reason,
             "family": ts.families.to_numpy(), "source": ts.source.to_numpy(),
-            "strength": ts.strength.to_numpy(),
+            "structure": has_structure(ts.X), "strength": ts.strength.to_numpy(),
         },
         index=ts.X.index,
     )

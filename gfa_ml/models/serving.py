@@ -19,7 +19,7 @@ import pandas as pd
 
 from gfa_ml.models.completeness import unseen_chemistry
 from gfa_ml.models.conformal import IntervalModel
-from gfa_ml.models.fidelity import proxy_rows
+from gfa_ml.models.fidelity import new_scale_rows
 from gfa_ml.models.store import ModelBundle
 from gfa_ml.models.targets import TARGETS
 
@@ -62,7 +62,7 @@ def _raw(bundle: ModelBundle, X: pd.DataFrame, partial: np.ndarray) -> tuple[np.
     if im is None:
         half = np.full(len(X), np.nan)
     else:
-        half = im.halfwidth(dom["domain_distance"].to_numpy(float), partial, ~proxy_rows(X))
+        half = im.halfwidth(dom["domain_distance"].to_numpy(float), partial, new_scale_rows(X))
     return value, half, dom
 
 
