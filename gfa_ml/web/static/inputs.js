@@ -69,6 +69,18 @@ window.gfaInputs = (function () {
     return { formData: formData };
   }
 
+  // a table cell listing a row's nearest known materials, each linked to its Known glasses row
+  function nearestCell(ids) {
+    const td = el("td");
+    (ids || "").split(";").filter(Boolean).forEach((id, i) => {
+      if (i) td.appendChild(document.createTextNode(", "));
+      const a = el("a", id);
+      a.href = "/ui/glasses#m-" + encodeURIComponent(id);
+      td.appendChild(a);
+    });
+    return td;
+  }
+
   // a page's form and its download button, with the #busy / #error states both pages share:
   // onSubmit posts and renders, onDownload fetches the file of the last answer
   function wire(form, button, onSubmit, onDownload) {
@@ -92,5 +104,6 @@ window.gfaInputs = (function () {
     });
   }
 
-  return { el: el, post: post, download: download, setup: setup, wire: wire };
+  return { el: el, post: post, download: download, setup: setup, wire: wire,
+           nearestCell: nearestCell };
 })();

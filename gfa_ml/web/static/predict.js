@@ -52,14 +52,7 @@
         tr.appendChild(td);
       });
       tr.appendChild(el("td", r.in_domain ? "yes" : "no", "domain"));
-      const near = el("td");
-      (r.nearest_known || "").split(";").filter(Boolean).forEach((id, i) => {
-        if (i) near.appendChild(document.createTextNode(", "));
-        const a = el("a", id);
-        a.href = "/ui/glasses#m-" + encodeURIComponent(id);
-        near.appendChild(a);
-      });
-      tr.appendChild(near);
+      tr.appendChild(gfaInputs.nearestCell(r.nearest_known));
       const feats = tr.appendChild(el("td"));
       bars(feats, r[anchor.name + "_top_features"]);
       const notes = tr.appendChild(el("td", null, "long"));

@@ -46,14 +46,7 @@
       const fam = el("td", r.family);
       fam.dataset.col = "family";
       tr.appendChild(fam);
-      const near = el("td");
-      (r.nearest_known || "").split(";").filter(Boolean).forEach((id, i) => {
-        if (i) near.appendChild(document.createTextNode(", "));
-        const a = el("a", id);
-        a.href = "/ui/glasses#m-" + encodeURIComponent(id);
-        near.appendChild(a);
-      });
-      tr.appendChild(near);
+      tr.appendChild(gfaInputs.nearestCell(r.nearest_known));
       tr.appendChild(el("td", r.reason, "long reason"));
     });
     table.hidden = false;
