@@ -21,13 +21,12 @@ from pathlib import Path
 import pandas as pd
 from sklearn.metrics import balanced_accuracy_score, roc_auc_score
 
+from gfa_ml.data.columns import FIRM_STRENGTHS
 from gfa_ml.evaluation.cv import ModelSpec, cross_validate
 from gfa_ml.evaluation.leakage import proxy_exclusions
 from gfa_ml.io.atomic import write_text_atomic
 from gfa_ml.models.targets import classifier
 from gfa_ml.models.training_data import FeatureSource, build_training_set, load_tables
-
-FIRM = ("measured", "stated")
 
 
 def main() -> None:
@@ -47,7 +46,7 @@ def main() -> None:
         for seed in (int(s) for s in args.seeds.split(",")):
             cv = cross_validate(ModelSpec("xgb"), ts, folds, scheme=scheme, trials=0,
                                 exclude=exclude, seed=seed)
-            r = cv.served[cv.served["strength"].isin(FIRM) & cv.served["pred"].notna()]
+            r = cv.served[cv.served["strength"].isin(FIRM_STRENGTHS) & cv.served["pred"].notna()]
             rows.append({"scheme": scheme, "inner-fold seed": seed, "n": len(r),
                          "ROC-AUC": roc_auc_score(r["y"], r["pred"]),
                          "balanced acc.": balanced_accuracy_score(r["y"], r["pred"] >= r["thr"])})

@@ -34,8 +34,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from gfa_ml.config import get_settings  # noqa: E402
+from gfa_ml.data.columns import FIRM_STRENGTHS  # noqa: E402
 from gfa_ml.io.atomic import atomic_path  # noqa: E402
-from gfa_ml.screen.enrichment import STRONG_SUPPORT, Bar, Benchmark, benchmark  # noqa: E402
+from gfa_ml.screen.enrichment import Bar, Benchmark, benchmark  # noqa: E402
 
 
 def _core_features():
@@ -142,7 +143,7 @@ def report(bench: Benchmark, source: str, command: str, lco=None) -> str:
         "## In-sample bars (training materials among the listed rows)",
         "",
         *_bars_md("All listed entries", bench.bars),
-        *_bars_md(f"Only entries whose label is {' or '.join(STRONG_SUPPORT)} "
+        *_bars_md(f"Only entries whose label is {' or '.join(FIRM_STRENGTHS)} "
                   "(inferred labels left out)", bench.bars_strong),
         "## In-sample enrichment in the top of the ranking",
         "",

@@ -33,6 +33,8 @@ TRISTATE = ("yes", "no", "unknown")
 #: how a meltable label is supported, strongest first: a printed DSC/TGA number, the source's
 #: words, the curator's inference (e.g. "no" from decomposition wording alone)
 LABEL_STRENGTHS = ("measured", "stated", "inferred")
+#: the labels a bar is scored on: read off a measurement or stated by the authors, not inferred
+FIRM_STRENGTHS = LABEL_STRENGTHS[:2]
 
 # column -> short description (also rendered into the data card)
 COLUMNS: dict[str, str] = {
@@ -80,6 +82,11 @@ def split_multi(cell: object) -> list[str]:
     if cell is None or (isinstance(cell, float) and cell != cell):
         return []
     return [p.strip() for p in str(cell).split(";") if p.strip()]
+
+
+def split_refcodes(cell: object) -> list[str]:
+    """The CSD refcodes of a ``csd_refcode`` cell (``;`` or ``,`` separated)."""
+    return split_multi(str(cell).replace(",", ";") if isinstance(cell, str) else cell)
 
 
 def parse_linker_fractions(cell: object) -> dict[str, float]:

@@ -25,6 +25,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from gfa_ml.config import get_settings
+from gfa_ml.data.columns import FIRM_STRENGTHS
 from gfa_ml.evaluation.cv import ModelSpec, fold_bundle, inner_folds
 from gfa_ml.evaluation.leakage import proxy_exclusions
 from gfa_ml.evaluation.metrics import classification_metrics
@@ -36,8 +37,6 @@ from gfa_ml.models.predict import predict_frame
 from gfa_ml.models.store import ModelBundle
 from gfa_ml.models.targets import by_role, classifier
 from gfa_ml.models.training_data import TrainingSet
-
-FIRM = ("measured", "stated")
 
 
 @dataclass
@@ -51,7 +50,7 @@ class AnswerEvaluation:
 
     def scores(self, firm_only: bool = True) -> pd.DataFrame:
         """ROC-AUC / balanced accuracy / Brier of each probability column."""
-        r = self.rows[self.rows["strength"].isin(FIRM)] if firm_only else self.rows
+        r = self.rows[self.rows["strength"].isin(FIRM_STRENGTHS)] if firm_only else self.rows
         out = []
         for col, thr in (("p_meltable", r["meltable_threshold"]), ("p_window", None),
                          ("p_stacked", r.get("stacked_threshold"))):
@@ -66,7 +65,7 @@ class AnswerEvaluation:
 
     def agreement_table(self, firm_only: bool = True) -> pd.DataFrame:
         """Per agreement state: rows, share, and how often the classifier's call is right."""
-        r = self.rows[self.rows["strength"].isin(FIRM)] if firm_only else self.rows
+        r = self.rows[self.rows["strength"].isin(FIRM_STRENGTHS)] if firm_only else self.rows
         state = r["agreement"].str.split(":").str[0].replace("", "missing")
         right = (r["meltable_call"] == "yes") == (r["y"] == 1)
         out = r.assign(state=state, right=right).groupby("state").agg(

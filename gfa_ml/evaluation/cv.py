@@ -26,7 +26,7 @@ from gfa_ml.models.completeness import blank_ligands, seen_chemistry
 from gfa_ml.models.conformal import IntervalModel
 from gfa_ml.models.domain import ApplicabilityDomain
 from gfa_ml.models.features import feature_columns
-from gfa_ml.models.fidelity import PROXY, has_structure
+from gfa_ml.models.fidelity import PROXY, has_structure, new_scale_heldout
 from gfa_ml.models.registry import get_model_class
 from gfa_ml.models.serving import serve_target
 from gfa_ml.models.store import ModelBundle, ModelMeta
@@ -176,13 +176,10 @@ def fit_interval(held: pd.DataFrame, coverage: float, d_domain: float,
         res.append(partial["y"] - partial["pred"])
         dist.append(partial["distance"])
     two_fidelity = (held["source"] == PROXY).any()
-    # the measured rows described without a structure size new records' intervals (q_new):
-    # :func:`gfa_ml.models.fidelity.new_scale_rows`
-    new = (held["source"] != PROXY) & ~held["structure"].astype(bool)
     return IntervalModel.fit(
         (held["y"] - held["pred"]).to_numpy(float), held["distance"].to_numpy(float), d_domain,
         coverage, pd.concat(res).to_numpy(float), pd.concat(dist).to_numpy(float),
-        new.to_numpy() if two_fidelity else None,
+        new_scale_heldout(held) if two_fidelity else None,
     )
 
 

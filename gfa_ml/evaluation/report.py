@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from gfa_ml.data.columns import FIRM_STRENGTHS
 from gfa_ml.evaluation.metrics import classification_metrics, mae_interval
 from gfa_ml.evaluation.protocol import Study
 from gfa_ml.models.registry import get_model_class
@@ -260,7 +261,7 @@ def strength_lines(study: Study, target: str | None = None) -> list[str]:
         if (r.task != "classification" or target not in (None, r.target)
                 or r.scheme == "random" or "strength" not in r.served):
             continue
-        firm = r.served[r.served["strength"].isin(["measured", "stated"])]
+        firm = r.served[r.served["strength"].isin(FIRM_STRENGTHS)]
         soft = r.served[r.served["strength"] == "inferred"]
         m = classification_metrics(firm["y"].to_numpy(), firm["pred"].to_numpy())
         hit = ((soft["pred"] >= 0.5) == (soft["y"] == 1)).mean() if len(soft) else np.nan
@@ -320,9 +321,9 @@ def _proxy_negatives_note(study: Study, target: str) -> list[str]:
             if a is None or b is None:
                 continue
             ma, mb = a.overall(), b.overall()
-            firm = a.served["strength"].isin(["measured", "stated"])
+            firm = a.served["strength"].isin(FIRM_STRENGTHS)
             fa = a.overall(a.served.index[firm])
-            fb = b.overall(b.served.index[b.served["strength"].isin(["measured", "stated"])])
+            fb = b.overall(b.served.index[b.served["strength"].isin(FIRM_STRENGTHS)])
             lines.append(
                 f"- {scheme}, {model}: ROC-AUC {_f(ma['auc'], 3)} → {_f(mb['auc'], 3)}, Brier "
                 f"{_f(ma['brier'], 3)} → {_f(mb['brier'], 3)}; on measured + stated labels "
@@ -365,7 +366,7 @@ def family_lines(study: Study, target: str) -> list[str]:
     head = ["family", "n (measured + stated)", "melters"] + [
         f"{m}{' + proxies' if v else ''}: AUC / bal. acc." for m, v, _ in runs]
     base = runs[0][2].served
-    base = base[base["strength"].isin(["measured", "stated"])]
+    base = base[base["strength"].isin(FIRM_STRENGTHS)]
     rows = []
     for fam, part in base.groupby("family"):
         cells = [fam, str(len(part)), str(int(part["y"].sum()))]

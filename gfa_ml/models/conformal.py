@@ -28,7 +28,8 @@ the largest one seen while calibrating.
 Residuals always come from rows the model did not train on (inner folds during CV, outer folds
 for the final model). Rows predicted without their ligand information (``status=partial``) get
 their own ``q`` from ligand-blind held-out residuals, never smaller than a full row's; a
-two-fidelity model (Td) gets one from its measured rows, the scale new materials are predicted on.
+two-fidelity model (Td) gets one from its measured rows, which sizes new materials described
+without a crystal structure (records; :func:`gfa_ml.models.fidelity.new_scale_rows`).
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ class IntervalModel:
     q: float
     #: for rows featurized in part (ligand-blind residuals); >= q
     q_partial: float
-    #: for new materials of a two-fidelity model (its measured rows' residuals); >= q, or NaN
+    #: for new records of a two-fidelity model (its measured rows' residuals); >= q, or NaN
     q_new: float
     coverage: float
     n: int
@@ -85,8 +86,9 @@ class IntervalModel:
 
     def halfwidth(self, distance: np.ndarray, partial: np.ndarray | None = None,
                   new: np.ndarray | None = None) -> np.ndarray:
-        """Half-width per row. ``partial``: rows featurized in part; ``new``: rows predicted
-        on the new-material scale (default all; a two-fidelity model's proxy rows are not)."""
+        """Half-width per row. ``partial``: rows featurized in part; ``new``: rows sized by
+        ``q_new`` (default all; for Td only records are, see
+        :func:`gfa_ml.models.fidelity.new_scale_rows`)."""
         s = self.sigma(distance)
         n = len(s)
         partial = np.zeros(n, bool) if partial is None else np.asarray(partial, bool)
@@ -111,7 +113,7 @@ class IntervalModel:
         """Fit σ(d) and the conformal quantiles on held-out residuals and their distances.
 
         ``d_domain``: the applicability-domain distance of the model served; ``new_rows`` marks
-        the residuals on the scale new materials are predicted on (Td's measured rows); None
+        the residuals that size new records (Td's measured rows without a structure); None
         when every row is on that scale.
         """
         r = np.abs(np.asarray(residuals, float))

@@ -86,3 +86,10 @@ def new_scale_rows(X: pd.DataFrame) -> np.ndarray:
     materials described without a crystal structure, like the measured rows (records)."""
     return ~proxy_rows(X) & ~has_structure(X)
 
+
+def new_scale_heldout(held: pd.DataFrame) -> np.ndarray:
+    """:func:`new_scale_rows` for a frame of held-out predictions, which carries each row's
+    ``source`` (label source) and ``structure`` (featurized from a crystal) instead of
+    features."""
+    return ((held["source"] != PROXY) & ~held["structure"].astype(bool)).to_numpy()
+

@@ -33,7 +33,7 @@ from gfa_ml.evaluation.metrics import metrics_for
 from gfa_ml.models.calibration import CalibratedClassifier
 from gfa_ml.models.completeness import seen_chemistry
 from gfa_ml.models.conformal import IntervalModel
-from gfa_ml.models.fidelity import PROXY
+from gfa_ml.models.fidelity import new_scale_heldout
 from gfa_ml.models.registry import get_model_class
 from gfa_ml.models.store import ModelBundle, ModelMeta, latest_dir, load_bundle, save_bundle
 from gfa_ml.models.targets import TARGETS, Target
@@ -67,8 +67,7 @@ class TrainOutcome:
         if target.task == "regression" and meta.interval:
             im = IntervalModel.from_dict(meta.interval)
             served = self.cv.served
-            new = (served["source"] != PROXY) & ~served["structure"].astype(bool)
-            half = im.halfwidth(served["distance"].to_numpy(float), new=new.to_numpy())
+            half = im.halfwidth(served["distance"].to_numpy(float), new=new_scale_heldout(served))
             full, far = np.nanmedian(half), np.nanpercentile(half, 90)
             line += (f"\n  90 % interval, wider far from the training data: ±{full:.3g}{unit} "
                      f"for the median held-out row, ±{far:.3g}{unit} at the 90th percentile")

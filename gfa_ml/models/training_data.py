@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from gfa_ml.config import get_settings
+from gfa_ml.data.columns import split_refcodes
 from gfa_ml.data.provenance import study_groups
 from gfa_ml.evaluation.splits import data_version, stored_folds
 from gfa_ml.models.completeness import mark_incomplete
@@ -140,9 +141,8 @@ def _proxy_overlap(table: pd.DataFrame, proxy: pd.DataFrame) -> pd.Series:
     """Measured id for each proxy row that is the same material (refcode base or CIF), else ''."""
     by_key: dict[str, str] = {}
     for mid, row in table.iterrows():
-        for code in str(row.get("csd_refcode", "") or "").replace(",", ";").split(";"):
-            if code.strip():
-                by_key[refcode_base(code.strip())] = str(mid)
+        for code in split_refcodes(row.get("csd_refcode", "")):
+            by_key[refcode_base(code)] = str(mid)
         if str(row.get("cif_path", "") or ""):
             by_key[str(row["cif_path"])] = str(mid)
     pairs = zip(proxy["cif_path"], proxy["refcode_base"], strict=True)

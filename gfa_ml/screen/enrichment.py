@@ -20,11 +20,11 @@ import pandas as pd
 import pandera.pandas as pa
 
 from gfa_ml.config import get_settings
+from gfa_ml.data.columns import FIRM_STRENGTHS, LABEL_STRENGTHS
 
 #: group whose median rank is the issue's headline bar
 MELTER_GROUP = "Zn(Im)2 polymorph"
 #: label support strong enough for the "verified only" reading of the bars
-STRONG_SUPPORT = ("measured", "stated")
 #: the bars: melter median inside this top fraction; non-melters need p below this
 TOP_FRACTION_BAR = 0.05
 P_MELTABLE_CUT = 0.5
@@ -41,7 +41,7 @@ KNOWN_SCHEMA = pa.DataFrameSchema(
         "material": _text(),
         "group": _text(),
         "melts": pa.Column(str, pa.Check.isin(["yes", "no"])),
-        "support": pa.Column(str, pa.Check.isin(["measured", "stated", "inferred"])),
+        "support": pa.Column(str, pa.Check.isin(list(LABEL_STRENGTHS))),
         "measured_id": _text(required=False),
         "source_doi": _text(required=False),
         "source_url": _text(required=False),
@@ -158,4 +158,4 @@ def benchmark(ranked: pd.DataFrame, known: pd.DataFrame | None = None) -> Benchm
     located = locate(ranked, known)
     n = len(ranked)
     return Benchmark(n, located, group_summary(located, n), enrichment(located, n),
-                     check_bars(located, ranked), check_bars(located, ranked, STRONG_SUPPORT))
+                     check_bars(located, ranked), check_bars(located, ranked, FIRM_STRENGTHS))

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from gfa_ml.config import get_settings
+from gfa_ml.data.columns import split_refcodes
 from gfa_ml.models.completeness import unseen_chemistry
 from gfa_ml.models.identity import composition_key
 from gfa_ml.models.store import ModelBundle
@@ -95,8 +96,7 @@ def measured_keys(table: pd.DataFrame) -> pd.DataFrame:
     refs = table.get("csd_refcode", pd.Series("", index=table.index)).fillna("").astype(str)
     return pd.DataFrame({
         "composition": [composition_key(r) for _, r in table.iterrows()],
-        "refcodes": [{refcode_base(c.strip()).upper() for c in r.replace(",", ";").split(";")
-                      if c.strip()} for r in refs],
+        "refcodes": [{refcode_base(c).upper() for c in split_refcodes(r)} for r in refs],
     }, index=table.index.astype(str))
 
 
