@@ -122,6 +122,12 @@ class ModelSettings(BaseModel):
     #: ``proxy_negative_weight``; "none" = left out
     proxy_negatives: Literal["elkan-noto", "weighted", "none"] = "elkan-noto"
     proxy_negative_weight: float = 0.05
+    #: spread (K) of the normal around a first fit's estimate from which a lower-bound label
+    #: (a melter's Td above its Tm, :mod:`gfa_ml.models.censoring`) takes its conditional mean;
+    #: about the Td model's out-of-fold residual spread on the proxy TGA onsets (MAE 45 K).
+    #: Set before measuring, not tuned: 80 K, measured beside it, is within noise on every
+    #: score (experiments/td_bounds.md)
+    censored_sd_K: float = 50.0
     #: training weight of a measured meltable label by its support (``label_strength``): an
     #: inferred label (the curator's reading of decomposition wording) counts half
     label_weights: dict[str, float] = {"measured": 1.0, "stated": 1.0, "inferred": 0.5}

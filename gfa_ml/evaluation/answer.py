@@ -3,10 +3,12 @@
 Per fold of the meltability split (grouped or leave-one-family-out), the meltability, Tm and Td
 models are trained on that fold's training materials only: the Tm and Td sets lose the test
 materials, their studies (grouped) or their family (leave-one-family-out), and the Td-proxy MOFs
-that are the test materials in disguise or share the held-out family's chemistry
-(:mod:`gfa_ml.evaluation.leakage`). :func:`gfa_ml.models.predict.predict_frame` then serves the
-test materials with those bundles — the code ``gfa predict`` runs — so every column a chemist
-reads is scored as served: ``p_meltable``, its call, ``p_window``, ``agreement``, Tm and Td.
+and Td lower bounds (melters' Tm, :mod:`gfa_ml.models.censoring`) that are the test materials in
+disguise or share the held-out family's chemistry (:mod:`gfa_ml.evaluation.leakage`): a test
+material's own Tm never bounds the Td it is served. :func:`gfa_ml.models.predict.predict_frame`
+then serves the test materials with those bundles — the code ``gfa predict`` runs — so every
+column a chemist reads is scored as served: ``p_meltable``, its call, ``p_window``,
+``agreement``, Tm and Td.
 
 A combined probability is scored too when asked (``stack``): a logistic regression on the
 classifier's logit and the window z = (Td − Tm)/σ_W, fitted on inner out-of-fold scores of the
@@ -31,6 +33,7 @@ from gfa_ml.evaluation.leakage import proxy_exclusions
 from gfa_ml.evaluation.metrics import classification_metrics
 from gfa_ml.evaluation.splits import make_folds
 from gfa_ml.models.calibration import best_threshold
+from gfa_ml.models.censoring import LOWER_BOUND
 from gfa_ml.models.fidelity import PROXY
 from gfa_ml.models.identity import same_material, shares_chemistry
 from gfa_ml.models.predict import predict_frame
@@ -80,7 +83,7 @@ def _held(ts: TrainingSet, test_ids: pd.Index, test_keys: pd.DataFrame, groups: 
     out = ts.X.index.isin(test_ids) | ts.groups.isin(groups).to_numpy()
     if scheme == "lofo":
         out |= ts.families.isin(families).to_numpy()
-    proxy = (ts.source == PROXY).to_numpy()
+    proxy = ts.source.isin([PROXY, LOWER_BOUND]).to_numpy()  # twins of the test material
     if proxy.any() and not ts.keys.empty:
         keys = ts.keys.reindex(ts.X.index)
         twin = same_material(test_keys, keys)

@@ -22,6 +22,7 @@ from gfa_ml.evaluation.metrics import metrics_for
 from gfa_ml.evaluation.splits import make_folds
 from gfa_ml.models.base import GFAModel
 from gfa_ml.models.calibration import CalibratedClassifier, Calibration, fit_calibration
+from gfa_ml.models.censoring import LOWER_BOUND
 from gfa_ml.models.completeness import blank_ligands, seen_chemistry
 from gfa_ml.models.conformal import IntervalModel
 from gfa_ml.models.domain import ApplicabilityDomain
@@ -86,6 +87,9 @@ class CVResult:
     #: the same columns for the partially featurized rows (never trained on; not in ``oof``,
     #: so every headline metric stays on fully featurized rows)
     partial_oof: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the same columns for the lower-bound rows (a melter's Tm under its Td; ``y`` = the
+    #: bound): never scored as values, only by how often an estimate breaks its bound
+    bound_oof: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def task(self) -> str:
@@ -110,6 +114,16 @@ class CVResult:
             return {}
         return {"mae_partial": float((df["y"] - df["pred"]).abs().mean()),
                 "n_partial": float(len(df))}
+
+    def bound_metrics(self) -> dict[str, float]:
+        """Out of fold on the lower-bound rows: the share of estimates below their bound and
+        the mean shortfall in K ({} when there are none)."""
+        df = self.bound_oof[self.bound_oof["pred"].notna()] if len(self.bound_oof) else []
+        if not len(df):
+            return {}
+        short = (df["y"] - df["pred"]).clip(lower=0)
+        return {"bound_broken": float((short > 0).mean()), "bound_shortfall": float(short.mean()),
+                "n_bound": float(len(df))}
 
     def interval_model(self, coverage: float, d_domain: float) -> IntervalModel:
         """The row-wise interval of the model fitted on all rows (domain distance
@@ -306,6 +320,7 @@ def cross_validate(
         why = bundle.model.nan_reasons(Xte).reindex(Xte.index).fillna("").to_numpy()
         reason[te] = np.where(np.isnan(sv.value) & (why == ""), "model returned NaN", why)
     scored = fold >= 0
+    bound = (ts.source == LOWER_BOUND).to_numpy()
     oof = pd.DataFrame(
         {
             "fold": fold, "y": ts.y, **cols, "in_domain": in_domain, "reason": reason,
@@ -315,8 +330,9 @@ def cross_validate(
         index=ts.X.index,
     )
     return CVResult(
-        spec.label, ts.target.name, scheme, ts.variant, oof[scored & ~ts.partial], all_params,
-        time.perf_counter() - t0, partial_oof=oof[scored & ts.partial],
+        spec.label, ts.target.name, scheme, ts.variant, oof[scored & ~ts.partial & ~bound],
+        all_params, time.perf_counter() - t0, partial_oof=oof[scored & ts.partial],
+        bound_oof=oof[scored & bound],
     )
 
 

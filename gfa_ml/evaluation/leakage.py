@@ -11,6 +11,11 @@ the test material in disguise: ZIF-8's CoRE structures are presumed negatives, a
   organic linkers as coordinated; :func:`gfa_ml.models.identity.same_material`);
 - ``lofo``: every proxy sharing the held-out family's chemistry — a (metal, ligand class) pair
   (:func:`gfa_ml.models.identity.shares_chemistry`), on top of the same-material rule.
+
+The Td model's lower bounds (a melter's Tm under its Td, :mod:`gfa_ml.models.censoring`) follow
+their study's fold, and leave a fold's training part by the same rules as a proxy: a melter of
+another study with the test material's composition is that material's melting point in
+disguise.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from gfa_ml.models.censoring import LOWER_BOUND
 from gfa_ml.models.fidelity import PROXY
 from gfa_ml.models.identity import same_material, shares_chemistry
 from gfa_ml.models.training_data import TrainingSet
@@ -25,12 +31,14 @@ from gfa_ml.models.training_data import TrainingSet
 
 def proxy_exclusions(ts: TrainingSet, folds: pd.Series, scheme: str,
                      labelled: bool = False) -> dict[int, np.ndarray]:
-    """Fold -> rows of ``ts`` (proxies only) kept out of that fold's training part.
+    """Fold -> rows of ``ts`` (proxies and lower bounds only) kept out of that fold's
+    training part.
 
     By default only train-only proxies (the meltability model's presumed negatives) are
     considered; ``labelled`` also drops proxies that are labelled rows of their own (the Td
     model's TGA onsets), as the served-answer evaluation needs for its Td model."""
-    proxy = (ts.source == PROXY).to_numpy() & (ts.train_only | labelled)
+    proxy = ((ts.source == PROXY).to_numpy() & (ts.train_only | labelled)
+             | (ts.source == LOWER_BOUND).to_numpy())
     if not proxy.any() or ts.keys.empty:
         return {}
     fold = folds.reindex(ts.X.index).to_numpy()

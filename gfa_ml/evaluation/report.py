@@ -95,6 +95,14 @@ def _td_proxy_lines(study: Study, command: str, target: str) -> list[str]:
             )
     if not out:
         return []
+    bounds = []
+    for r in study.results:
+        if r.target == target and (b := r.bound_metrics()):
+            bounds.append(f"- {r.model}, {r.scheme} split: {b['bound_broken']:.0%} of "
+                          f"{int(b['n_bound'])} melters get a Td below their own Tm out of "
+                          f"fold (mean shortfall {b['bound_shortfall']:.1f} K). Their Tm "
+                          "enters training as a lower bound on Td (`gfa_ml.models.censoring`),"
+                          " never as a Td value.")
     verdict = []
     for scheme in ("grouped", "random"):
         r = study.get(target, scheme, "xgb")
@@ -122,6 +130,7 @@ def _td_proxy_lines(study: Study, command: str, target: str) -> list[str]:
         *out,
         "",
         *verdict,
+        *bounds,
         "",
         f"Command: `{command}`",
         "",

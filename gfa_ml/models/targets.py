@@ -76,6 +76,10 @@ class Target:
     #: xgboost's untuned parameters: the ``gfa_ml.config`` ``models`` section of that name
     #: (``xgb``; ``xgb_large`` for thousands of rows)
     xgb_preset: str = "xgb"
+    #: a column of the measured table that bounds this target from below for the materials
+    #: that melt before they decompose (``meltable`` yes): Td > Tm. Such rows without a label
+    #: of their own are learned as lower bounds (:mod:`gfa_ml.models.censoring`)
+    bounded_below_by: str = ""
 
     def __post_init__(self) -> None:
         metric, higher = PRIMARY[self.task]
@@ -90,6 +94,15 @@ class Target:
         if self.column not in table.columns:
             return pd.Series(float("nan"), index=table.index)
         return self.labeller(table[self.column])
+
+    def read_lower_bound(self, table: pd.DataFrame) -> pd.Series:
+        """Per row without a label of its own: the lower bound ``bounded_below_by`` gives it
+        (a melter's Tm under its Td), else NaN."""
+        if not self.bounded_below_by or self.bounded_below_by not in table.columns:
+            return pd.Series(float("nan"), index=table.index)
+        melts = yes_no_label(table.get("meltable", pd.Series("", index=table.index))) == 1
+        bound = numeric_label(table[self.bounded_below_by])
+        return bound.where(melts & self.read_label(table).isna())
 
     def schemes_for(self, requested: list[str]) -> list[str]:
         """The requested split schemes this target runs (stand-ins after the kept ones)."""
@@ -133,7 +146,7 @@ for _t in (
     # 2,500 rows carry deeper trees than the measured targets (experiments/td.md)
     Target("Td_K", "regression", "K", "Td_K", label="Td", aliases=("td",), feature_set="all",
            proxy="train", schemes=("grouped", "random"), stand_in=(("lofo", "random"),),
-           role="decomposition", xgb_preset="xgb_large"),
+           role="decomposition", xgb_preset="xgb_large", bounded_below_by="Tm_K"),
     Target("Tg_K", "regression", "K", "Tg_K", label="Tg", aliases=("tg",),
            models=(*_RULE, "tct"), role="glass"),
     Target("Tg_over_Tm", "regression", "", "Tg_over_Tm", (0.0, 1.0), label="Tg/Tm",

@@ -76,6 +76,10 @@ class TrainOutcome:
                 line += (f"\n  partial rows (disorder / ligand caveat, never trained on): MAE "
                          f"{p['mae_partial']:.3g}{unit} (n={int(p['n_partial'])}); at the "
                          f"median distance ±{part:.3g}{unit}")
+        if b := self.cv.bound_metrics():
+            line += (f"\n  melters' Tm as lower bounds (never scored as values): out of fold "
+                     f"{b['bound_broken']:.0%} of {int(b['n_bound'])} estimates fall below "
+                     f"their bound, by {b['bound_shortfall']:.3g}{unit} on average")
         if self.vs_previous:
             line += "\n  " + self.vs_previous["text"]
         return line
@@ -177,7 +181,8 @@ def train_target(
         threshold=(final.calibration.threshold if isinstance(final, CalibratedClassifier)
                    else 0.5),
         coverage=s.models.coverage,
-        cv_metrics={k: v for k, v in {**cv.overall(), **cv.partial_metrics()}.items()
+        cv_metrics={k: v for k, v in {**cv.overall(), **cv.partial_metrics(),
+                                      **cv.bound_metrics()}.items()
                     if np.isfinite(v)},
         train_ids=[str(i) for i in ts.X.index[use]],
     )

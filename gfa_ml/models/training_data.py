@@ -4,6 +4,8 @@ Decisions (shown in ``experiments/results.md``):
 
 - Td: the 2,506 Td-proxy MOFs plus measured Td; a proxy MOF that is also a measured material
   shares its CV group, so the two copies never straddle train and test.
+  Each melter with a Tm and no Td joins as a train-only lower bound (Td > Tm,
+  :mod:`gfa_ml.models.censoring`) in its study's CV group and fold (:meth:`TrainingSet.folds`).
 - meltability: positives and negatives from the measured table only (``meltable`` yes/no);
   variant ``proxy`` adds the Td-proxy MOFs as unlabelled rows at a low weight, train-only (never
   scored; positive-unlabelled learning in :mod:`gfa_ml.models.tabular`), since nearly all
@@ -28,6 +30,7 @@ Decisions (shown in ``experiments/results.md``):
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +42,7 @@ from gfa_ml.config import get_settings
 from gfa_ml.data.columns import split_refcodes
 from gfa_ml.data.provenance import study_groups
 from gfa_ml.evaluation.splits import data_version, stored_folds
+from gfa_ml.models.censoring import LOWER_BOUND
 from gfa_ml.models.completeness import mark_incomplete
 from gfa_ml.models.fidelity import LABEL_SOURCE, PROXY
 from gfa_ml.models.identity import keys as identity_keys
@@ -119,7 +123,10 @@ class TrainingSet:
             self.partial = np.zeros(len(self.y), bool)
 
     def folds(self, scheme: str, write: bool = True) -> pd.Series:
-        """Stored folds for this data version; train-only rows get fold -1."""
+        """Stored folds for this data version. Train-only rows get fold -1 (in every training
+        part), except lower bounds (a melter's Tm under its Td): they take their study's fold,
+        or one drawn from the study's name, so each is predicted out of fold once and leaves
+        training with its study."""
         lab = self.labelled
         if lab is None:
             lab = pd.DataFrame({"group": self.groups, "family": self.families, "y": self.y,
@@ -130,7 +137,16 @@ class TrainingSet:
             y=lab["y"].to_numpy() if self.target.task == "classification" else None,
             families=lab["family"], variant=self.variant, write=write,
         )
-        return fold.reindex(self.X.index).fillna(-1).astype(int)
+        out = fold.reindex(self.X.index).fillna(-1).astype(int)
+        bound = (self.source == LOWER_BOUND).to_numpy()
+        if bound.any():
+            n = max(int(fold.max()) + 1, 1)
+            by_group = pd.Series(fold.reindex(lab.index).to_numpy(),
+                                 index=lab["group"].to_numpy())
+            by_group = by_group[by_group >= 0].groupby(level=0).first()
+            out[bound] = [int(by_group[g]) if g in by_group.index else zlib.crc32(
+                str(g).encode()) % n for g in self.groups[bound]]
+        return out
 
 
 def measured_label(target: Target, table: pd.DataFrame) -> pd.Series:
@@ -178,7 +194,9 @@ def build_training_set(
     s = get_settings().models
     version = data_version(table, proxy if proxy is not None else pd.DataFrame())
     y_m = measured_label(target, table)
-    rows = table[y_m.notna()]
+    bound = target.read_lower_bound(table)  # melters' Tm under their Td: train-only bounds
+    rows = table[y_m.notna() | bound.notna()]
+    is_bound = bound[rows.index].notna().to_numpy()
     # over the whole table: two rows of one study may be linked through a row lacking this target
     m_groups = study_groups(table)
     X = features.records(rows.reset_index()).reindex(rows.index)
@@ -189,11 +207,11 @@ def build_training_set(
     strength = (rows.get("label_strength", pd.Series("", index=rows.index)).fillna("")
                 .astype(str) if is_label else pd.Series("", index=rows.index))
     parts = {
-        "X": [X], "y": [y_m[rows.index].to_numpy()], "groups": [m_groups[rows.index]],
-        "families": [rows["family"].astype(str)],
-        "source": [pd.Series("measured", index=rows.index)],
+        "X": [X], "y": [y_m[rows.index].fillna(bound[rows.index]).to_numpy()],
+        "groups": [m_groups[rows.index]], "families": [rows["family"].astype(str)],
+        "source": [pd.Series(np.where(is_bound, LOWER_BOUND, "measured"), index=rows.index)],
         "weight": [strength.map(s.label_weights).fillna(1.0).to_numpy(float)],
-        "train_only": [np.zeros(len(rows), bool)], "strength": [strength],
+        "train_only": [is_bound], "strength": [strength],
     }
     labelled_proxy = target.proxy == "train"
     use_proxy = proxy is not None and (

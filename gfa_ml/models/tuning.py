@@ -19,6 +19,7 @@ from sklearn.metrics import log_loss
 
 from gfa_ml.config import get_settings
 from gfa_ml.models.base import GFAModel
+from gfa_ml.models.censoring import fit_with_bounds
 
 
 def inner_loss(
@@ -52,7 +53,13 @@ def inner_loss(
 def fit_model(
     model: GFAModel, X: pd.DataFrame, y: np.ndarray, weight: np.ndarray | None
 ) -> GFAModel:
-    """``fit`` with ``sample_weight`` only for models that declare ``supports_sample_weight``."""
+    """``fit`` with ``sample_weight`` only for models that declare ``supports_sample_weight``;
+    rows whose label is a lower bound (a melter's Tm under its Td) enter through
+    :func:`gfa_ml.models.censoring.fit_with_bounds`."""
+    return fit_with_bounds(model, X, y, weight, _fit)
+
+
+def _fit(model: GFAModel, X: pd.DataFrame, y: np.ndarray, weight: np.ndarray | None) -> GFAModel:
     if weight is not None and type(model).supports_sample_weight:
         return model.fit(X, y, sample_weight=weight)
     return model.fit(X, y)

@@ -1,0 +1,88 @@
+"""A melter's Td lies above its Tm: the curated melters without a measured Td teach the Td model
+that bound (issue 24), are never scored as Td values, and leave training with their study."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gfa_ml.config import get_settings
+from gfa_ml.models.censoring import LOWER_BOUND, mean_above
+from gfa_ml.models.targets import TARGETS
+
+pytestmark = pytest.mark.skipif(
+    not get_settings().paths.measured_csv.exists(), reason="curated measured table not present"
+)
+
+
+class RecordFeatures:
+    """Record features only (the measured materials are records; no CIF needed here)."""
+
+    def records(self, df: pd.DataFrame) -> pd.DataFrame:
+        from gfa_ml.models.training_data import FeatureSource
+
+        return FeatureSource().records(df)
+
+    def cifs(self, refs: pd.Series) -> pd.DataFrame:
+        return pd.DataFrame(index=pd.Index([], name="id"))
+
+
+@pytest.fixture(scope="module")
+def table() -> pd.DataFrame:
+    from gfa_ml.data.measured import load_measured, training_table
+
+    return training_table(load_measured(get_settings().paths.measured_csv))
+
+
+@pytest.fixture(scope="module")
+def td_set(table):
+    from gfa_ml.models.training_data import build_training_set
+
+    return build_training_set(TARGETS["Td_K"], table, None, RecordFeatures())
+
+
+def test_melters_without_a_td_bound_it_by_their_tm_and_nothing_else_does(table):
+    bound = TARGETS["Td_K"].read_lower_bound(table)
+    assert bound["zif-4-zn"] == pytest.approx(863.15)  # ZIF-4 melts at 590 °C
+    assert np.isnan(bound["zif-62-zn"])  # has a measured Td of its own: a value, not a bound
+    melts = table["meltable"].astype(str).str.lower().eq("yes")
+    assert bound[~melts].isna().all()  # a non-melter's Tm says nothing about its Td
+    assert not np.isfinite(TARGETS["Tm_K"].read_lower_bound(table)).any()
+
+
+def test_a_bound_lifts_an_estimate_below_it_and_barely_moves_one_far_above():
+    lifted, kept = mean_above(np.array([633.0, 900.0]), np.array([863.0, 500.0]), 50.0)
+    assert 863.0 < lifted < 900.0
+    assert kept == pytest.approx(900.0, abs=0.01)
+
+
+def test_bounds_are_train_only_rows_in_their_studys_fold(td_set):
+    ts = td_set
+    assert ts.source["zif-4-zn"] == LOWER_BOUND and ts.y[ts.X.index.get_loc("zif-4-zn")] > 860
+    bound = (ts.source == LOWER_BOUND).to_numpy()
+    assert ts.train_only[bound].all() and not ts.train_only[~bound].any()
+    folds = ts.folds("grouped", write=False)
+    # ZIF-4's study (the ZIF-62 series) has measured Td rows: its bound shares their fold
+    assert folds["zif-4-zn"] == folds["zif-62-zn"] >= 0
+    assert (folds[bound] >= 0).all()
+
+
+def test_bounds_lift_zif4s_td_and_are_scored_only_as_bounds(td_set):
+    from gfa_ml.evaluation.cv import ModelSpec, build_model, cross_validate
+    from gfa_ml.models.tuning import fit_model
+
+    ts = td_set
+    bound = (ts.source == LOWER_BOUND).to_numpy()
+    zif4 = ts.X.loc[["zif-4-zn"]]
+    with_b = fit_model(build_model(ModelSpec("xgb"), ts.target), ts.X, ts.y, None)
+    without = fit_model(build_model(ModelSpec("xgb"), ts.target), ts.X[~bound], ts.y[~bound],
+                        None)
+    assert with_b.predict(zif4)[0] > without.predict(zif4)[0] + 50
+
+    cv = cross_validate(ModelSpec("xgb"), ts, ts.folds("grouped", write=False), trials=0,
+                        intervals=False)
+    assert not cv.oof.index.isin(ts.X.index[bound]).any()  # never scored as a Td value
+    assert set(cv.bound_oof.index) == set(ts.X.index[bound])
+    b = cv.bound_metrics()
+    assert b["n_bound"] == bound.sum() and 0.0 <= b["bound_broken"] <= 1.0
