@@ -176,6 +176,18 @@ def paired(a: pd.Series, b: pd.Series, n_boot: int = 2000, seed: int = 0) -> tup
     return float(d.mean()), *map(float, np.quantile(means, [0.025, 0.975]))
 
 
+def paired_notes(errs: dict[str, pd.Series], first: str) -> list[str]:
+    """One line per configuration after the first: its paired MAE difference from the first
+    (called ``first`` in the text)."""
+    base = next(iter(errs.values()))
+    out = []
+    for label, e in list(errs.items())[1:]:
+        d, lo, hi = paired(base, e)
+        out.append(f"- {label} minus {first}: {d:+.2f} °C (95 % paired bootstrap {lo:+.2f} to "
+                   f"{hi:+.2f})")
+    return out
+
+
 def run(label: str, ts: TrainingSet, folds: pd.Series, model: str = "xgb", trials: int = 0,
         preset: str = "xgb_large", note: str = "") -> tuple[dict[str, object], CVResult]:
     """One configuration on the stored folds; ``preset`` = the xgboost defaults used untuned."""
@@ -382,12 +394,7 @@ def bounds(ts: TrainingSet, folds: pd.Series) -> list[str]:
                      "mean shortfall (K)": round(float(short.mean()), 1),
                      "ZIF-4 Td (Tm 863 K)": round(float(zif4))})
         print(rows[-1], flush=True)
-    first = next(iter(errs.values()))
-    notes = []
-    for label, e in list(errs.items())[1:]:
-        d, lo, hi = paired(first, e)
-        notes.append(f"- {label} minus no bounds, Td-proxy MAE: {d:+.2f} °C (95 % paired "
-                     f"bootstrap {lo:+.2f} to {hi:+.2f})")
+    notes = paired_notes(errs, "no bounds, Td-proxy MAE")
     return ["## Melters' Tm as lower bounds on Td (same folds, untuned)", "",
             f"{int(b.sum())} melters of the measured table have a Tm and no Td: each says "
             "Td > Tm. A bound takes its study's fold and leaves training with it (and with any "
@@ -430,12 +437,7 @@ def validation_rows(ts: TrainingSet, trials: int) -> list[str]:
         rows.append(line(label, e, time.perf_counter() - t0,
                          f"trained on {int((~held & ~ts.partial).sum())} rows"))
         print(rows[-1], flush=True)
-    first = next(iter(errs.values()))
-    notes = []
-    for label, e in list(errs.items())[1:]:
-        d, lo, hi = paired(first, e)
-        notes.append(f"- {label} minus today: {d:+.2f} °C (95 % paired bootstrap {lo:+.2f} to "
-                     f"{hi:+.2f})")
+    notes = paired_notes(errs, "today")
     return ["## The 501 validation rows (`source_split == 'val'`)", "",
             "Trained on every row outside the validation rows' leakage groups (no validation "
             "row, no row sharing a refcode base or a TGA trace with one); partial rows are "
