@@ -25,6 +25,7 @@ import pandas as pd
 
 from gfa_ml.config import get_settings
 from gfa_ml.evaluation.cv import ModelSpec, fold_bundle, inner_folds
+from gfa_ml.evaluation.leakage import proxy_exclusions
 from gfa_ml.evaluation.metrics import mae_interval
 from gfa_ml.io.atomic import write_text_atomic
 from gfa_ml.models.predict import load_models, predict_frame
@@ -43,7 +44,9 @@ def main() -> None:
     ts = build_training_set(TARGETS["Td_K"], *load_tables(), FeatureSource())
     val = ((ts.X["source_split"].astype(str) == "val") & (ts.source == "td_proxy")).to_numpy()
     held = np.isin(ts.groups.to_numpy(), ts.groups.to_numpy()[val])
-    train = ~held & ~ts.partial
+    # and the melters' Tm bounds of the validation rows' compositions (ZIF-4 for Zn(Im)2)
+    twins = proxy_exclusions(ts, pd.Series(np.where(val, 0, -1), index=ts.X.index), "grouped")
+    train = ~held & ~ts.partial & ~twins.get(0, np.zeros(len(val), bool))
     bundle = fold_bundle(ModelSpec("xgb"), ts, train, {}, inner_folds(ts, train, s.seed),
                          s.models.coverage)
     ids = ts.X.index[val]

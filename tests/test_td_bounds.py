@@ -48,13 +48,15 @@ def test_melters_without_a_td_bound_it_by_their_tm_and_nothing_else_does(table):
     assert np.isnan(bound["zif-62-zn"])  # has a measured Td of its own: a value, not a bound
     melts = table["meltable"].astype(str).str.lower().eq("yes")
     assert bound[~melts].isna().all()  # a non-melter's Tm says nothing about its Td
-    assert not np.isfinite(TARGETS["Tm_K"].read_lower_bound(table)).any()
 
 
 def test_a_bound_lifts_an_estimate_below_it_and_barely_moves_one_far_above():
     lifted, kept = mean_above(np.array([633.0, 900.0]), np.array([863.0, 500.0]), 50.0)
     assert 863.0 < lifted < 900.0
     assert kept == pytest.approx(900.0, abs=0.01)
+    # ten spreads above the estimate: still just past the bound (no underflow back to mu)
+    far = mean_above(np.array([0.0]), np.array([500.0]), 50.0)[0]
+    assert 500.0 <= far < 510.0
 
 
 def test_bounds_are_train_only_rows_in_their_studys_fold(td_set):
@@ -82,7 +84,46 @@ def test_bounds_lift_zif4s_td_and_are_scored_only_as_bounds(td_set):
 
     cv = cross_validate(ModelSpec("xgb"), ts, ts.folds("grouped", write=False), trials=0,
                         intervals=False)
+    assert cv.bound_oof["pred"].notna().all()
     assert not cv.oof.index.isin(ts.X.index[bound]).any()  # never scored as a Td value
     assert set(cv.bound_oof.index) == set(ts.X.index[bound])
     b = cv.bound_metrics()
-    assert b["n_bound"] == bound.sum() and 0.0 <= b["bound_broken"] <= 1.0
+    short = (cv.bound_oof["y"] - cv.bound_oof["pred"]).clip(lower=0)
+    assert b["n_bound"] == bound.sum()
+    assert b["bound_broken"] == pytest.approx((short > 0).mean())
+
+
+def test_a_melter_of_another_study_with_the_test_composition_leaves_training(
+        table, td_set, monkeypatch, tmp_path):
+    """TIF-4 (Zn, Im + mbIm; ZIF-62 study) and ZIF-76-mbIm (same composition, ZIF-76 study)
+    sit in different folds: each one's Tm must leave the training part where the other is
+    scored, in `gfa evaluate`'s protocol as in the served-answer evaluation."""
+    from gfa_ml.evaluation import protocol
+    from gfa_ml.evaluation.answer import _held
+
+    ts = td_set
+    folds = ts.folds("grouped", write=False)
+    assert folds["tif-4"] != folds["zif-76-mbim"]
+    seen = {}
+
+    def spy(spec, ts_, folds_, **kw):
+        seen.update(kw["exclude"] or {})
+        raise RuntimeError("stop after the first fold plan")
+
+    monkeypatch.setattr(protocol, "cross_validate", spy)
+    monkeypatch.setenv("GFA_HOME", str(tmp_path))  # the study stores its folds there
+    get_settings.cache_clear()
+    try:
+        protocol.run_study([TARGETS["Td_K"]], table, None, RecordFeatures(),
+                           {"Td_K": ["xgb"]}, schemes=("grouped",), log=lambda _: None)
+    finally:
+        monkeypatch.delenv("GFA_HOME")
+        get_settings.cache_clear()
+    ids = ts.X.index
+    assert ids[seen[int(folds["tif-4"])]].tolist().count("zif-76-mbim") == 1
+    assert "tif-4" in ids[seen[int(folds["zif-76-mbim"])]]
+
+    test = ids.isin(["tif-4"])
+    held = _held(ts, ids[test], ts.keys.reindex(ids)[test], set(ts.groups[test]),
+                 set(ts.families[test]), "grouped")
+    assert held[ids.get_loc("tif-4")] and held[ids.get_loc("zif-76-mbim")]

@@ -133,8 +133,11 @@ def _logit_raw(bundle: ModelBundle, X: pd.DataFrame) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def _stack_inputs(fitter: _Fitter, ts_c: TrainingSet, tr: np.ndarray) -> pd.DataFrame:
-    """Inner out-of-fold (logit p, window z, y) of the labelled rows of a training part."""
+def _stack_inputs(fitter: _Fitter, ts_c: TrainingSet, tr: np.ndarray,
+                  outer: pd.Index) -> pd.DataFrame:
+    """Inner out-of-fold (logit p, window z, y) of the labelled rows of a training part; the
+    regressors also lose the outer test materials ``outer`` (their Tm, their studies' rows and
+    their twins), which they never see in the outer fold either."""
     labelled = tr & ~ts_c.train_only
     idx = ts_c.X.index[labelled]
     inner = make_folds(idx, ts_c.groups[labelled], "grouped",
@@ -143,7 +146,8 @@ def _stack_inputs(fitter: _Fitter, ts_c: TrainingSet, tr: np.ndarray) -> pd.Data
     parts = []
     for j in sorted(set(inner.dropna().astype(int))):
         test_ids = ts_c.X.index[(inner == j).to_numpy()]
-        b = fitter.bundles(tr & ~ts_c.X.index.isin(test_ids), test_ids, calibrate=False)
+        b = fitter.bundles(tr & ~ts_c.X.index.isin(test_ids), test_ids.union(outer),
+                           calibrate=False)
         Xt = ts_c.X.loc[test_ids]
         pred = predict_frame(Xt, b, tct=False).set_index("id")
         parts.append(pd.DataFrame({"logit": _logit_raw(b[fitter.cls.name], Xt),
@@ -201,7 +205,7 @@ def served_answer(
                                                 "Tm_K", "Td_K")},
         }, index=test_ids)
         if stack:
-            stacker, thr = _fit_stacker(_stack_inputs(fitter, ts_c, tr))
+            stacker, thr = _fit_stacker(_stack_inputs(fitter, ts_c, tr, test_ids))
             if stacker is not None:
                 X2 = np.column_stack([_logit_raw(b[fitter.cls.name], Xt), _window_z(pred)])
                 ok = np.isfinite(X2).all(axis=1)
@@ -212,6 +216,7 @@ def served_answer(
         parts.append(rows)
     out = pd.concat(parts) if parts else pd.DataFrame()
     for t in (fitter.melt, fitter.dec):
-        truth = pd.Series(sets[t.name].y, index=sets[t.name].X.index)
+        truth = pd.Series(sets[t.name].y, index=sets[t.name].X.index).mask(
+            (sets[t.name].source == LOWER_BOUND).to_numpy())  # a melter's Tm bounds its Td
         out[f"{t.output}_true"] = truth.reindex(out.index).to_numpy()
     return AnswerEvaluation(scheme, out)

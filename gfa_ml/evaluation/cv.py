@@ -208,7 +208,9 @@ def inner_calibration(
 
 
 def inner_folds(ts: TrainingSet, tr: np.ndarray, seed: int) -> np.ndarray:
-    """Grouped inner folds over the scored rows of a training part (train-only rows: -1)."""
+    """Grouped inner folds over the scored rows of a training part. Train-only rows get -1
+    (in every inner training part), except lower bounds of a study with scored rows here: they
+    take that study's inner fold (never scored), as in :meth:`TrainingSet.folds`."""
     s = get_settings().models
     scored = ~ts.train_only[tr]
     idx = ts.X.index[tr][scored]
@@ -218,6 +220,10 @@ def inner_folds(ts: TrainingSet, tr: np.ndarray, seed: int) -> np.ndarray:
     if groups.nunique() < 2:
         return inner
     inner[scored] = make_folds(idx, groups, "grouped", s.inner_folds, seed, y=y).to_numpy()
+    bound = (ts.source[tr] == LOWER_BOUND).to_numpy()
+    if bound.any():
+        by_group = pd.Series(inner[scored], index=groups.to_numpy()).groupby(level=0).first()
+        inner[bound] = ts.groups[tr][bound].map(by_group).fillna(-1).astype(int).to_numpy()
     return inner
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from gfa_ml.config import get_settings
 from gfa_ml.evaluation.cv import ModelSpec, cross_validate
+from gfa_ml.evaluation.leakage import proxy_exclusions
 from gfa_ml.models.targets import TARGETS
 from gfa_ml.models.training_data import TrainingSet
 
@@ -31,6 +32,7 @@ def learning_curve(
     """One row per (fraction, draw): training groups kept, rows scored, the primary metric."""
     seed = get_settings().seed if seed is None else seed
     folds = folds.reindex(ts.X.index).fillna(-1).astype(int)
+    exclude = proxy_exclusions(ts, folds, "grouped")
     groups = ts.groups.to_numpy()
     uniq = np.unique(groups)
     metric = ts.target.metric
@@ -41,7 +43,8 @@ def learning_curve(
             n_keep = max(2, round(frac * len(uniq)))
             kept = uniq if frac >= 1.0 else rng.choice(uniq, size=n_keep, replace=False)
             keep = np.isin(groups, kept)
-            res = cross_validate(spec, ts, folds, trials=0, train_mask=keep, intervals=False)
+            res = cross_validate(spec, ts, folds, trials=0, train_mask=keep, intervals=False,
+                                 exclude=exclude)
             rows.append({"target": ts.target.name, "model": spec.label, "fraction": frac,
                          "draw": draw, "groups": len(kept), "rows_trained": int(keep.sum()),
                          "n_scored": len(res.served), "n_total": len(res.oof),

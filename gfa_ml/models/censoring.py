@@ -42,9 +42,11 @@ def bound_rows(X: pd.DataFrame) -> np.ndarray:
 
 
 def mean_above(mu: np.ndarray, bound: np.ndarray, sd: float) -> np.ndarray:
-    """E[Y | Y > bound] for Y ~ N(mu, sd²): the inverse Mills ratio step."""
-    a = (np.asarray(bound, float) - np.asarray(mu, float)) / sd
-    return np.asarray(mu, float) + sd * norm.pdf(a) / np.clip(norm.sf(a), 1e-12, None)
+    """E[Y | Y > bound] for Y ~ N(mu, sd²): the inverse Mills ratio step, in logs so that a
+    bound many spreads above ``mu`` still lands just above the bound, never below it."""
+    mu, bound = np.asarray(mu, float), np.asarray(bound, float)
+    a = (bound - mu) / sd
+    return np.maximum(mu + sd * np.exp(norm.logpdf(a) - norm.logsf(a)), bound)
 
 
 def fit_with_bounds(model: Any, X: pd.DataFrame, y: np.ndarray, weight: np.ndarray | None,

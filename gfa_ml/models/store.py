@@ -57,6 +57,8 @@ class ModelMeta:
     coverage: float = 0.9
     cv_metrics: dict[str, float] = field(default_factory=dict)
     train_ids: list[str] = field(default_factory=list)
+    #: materials that entered as lower bounds only (a melter's Tm under its Td)
+    bound_ids: list[str] = field(default_factory=list)
     mlflow_run_id: str = ""
     sha256: str = ""
     format_version: int = FORMAT_VERSION

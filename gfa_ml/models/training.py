@@ -31,6 +31,7 @@ from gfa_ml.evaluation.cv import (
 from gfa_ml.evaluation.leakage import proxy_exclusions
 from gfa_ml.evaluation.metrics import metrics_for
 from gfa_ml.models.calibration import CalibratedClassifier
+from gfa_ml.models.censoring import LOWER_BOUND
 from gfa_ml.models.completeness import seen_chemistry
 from gfa_ml.models.conformal import IntervalModel
 from gfa_ml.models.fidelity import new_scale_heldout
@@ -122,8 +123,12 @@ def compare_with_previous(
     old_ids = set(prev.meta.train_ids)
     scored = ts.X.index[~ts.train_only]
     new_ids = [i for i in scored if i not in old_ids]
-    out: dict[str, Any] = {"previous_version": prev.meta.version, "n_new": len(new_ids)}
-    parts = [f"vs previous {prev.meta.version}: {len(new_ids)} new labelled material(s)"]
+    bound = (ts.source == LOWER_BOUND).to_numpy()  # melters' Tm under their Td
+    new_bounds = bound & ~ts.X.index.isin(prev.meta.bound_ids)
+    out: dict[str, Any] = {"previous_version": prev.meta.version, "n_new": len(new_ids),
+                           "n_new_bounds": int(new_bounds.sum())}
+    parts = [f"vs previous {prev.meta.version}: {len(new_ids)} new labelled material(s)"
+             + (f", {int(new_bounds.sum())} new lower bound(s)" if new_bounds.any() else "")]
     if new_ids:
         Xn = ts.X.loc[new_ids]
         yn = ts.y[ts.X.index.get_indexer(new_ids)]
@@ -135,7 +140,8 @@ def compare_with_previous(
             val = m["mae"] if task == "regression" else m["brier"]
             parts.append(f"previous model on them: {'MAE' if task == 'regression' else 'Brier'} "
                          f"{val:.3g} (n={int(ok.sum())})")
-        keep = ts.X.index.isin(list(old_ids)) | ts.train_only
+    if new_ids or new_bounds.any():
+        keep = ts.X.index.isin(list(old_ids)) | (ts.train_only & ~new_bounds)
         if keep.sum() > 5:
             cv_old = cross_validate(spec, ts, folds, trials=trials, train_mask=keep,
                                     exclude=proxy_exclusions(ts, folds, "grouped"))
@@ -185,6 +191,7 @@ def train_target(
                                       **cv.bound_metrics()}.items()
                     if np.isfinite(v)},
         train_ids=[str(i) for i in ts.X.index[use]],
+        bound_ids=[str(i) for i in ts.X.index[(ts.source == LOWER_BOUND).to_numpy()]],
     )
     bundle = ModelBundle(meta=meta, model=final, domain=domain)
     prev_dir = latest_dir(ts.target.name, spec.label, root)
@@ -195,7 +202,8 @@ def train_target(
         except Exception as exc:  # noqa: BLE001 - an unreadable old model must not block training
             vs_prev = {"text": f"previous {prev_dir.name} unreadable ({exc})"}
         else:
-            if set(prev.meta.train_ids) != set(meta.train_ids):
+            if (set(prev.meta.train_ids), set(prev.meta.bound_ids)) != (
+                    set(meta.train_ids), set(meta.bound_ids)):
                 vs_prev = compare_with_previous(prev, spec, ts, folds, cv, trials)
             else:
                 pm = prev.meta.cv_metrics
