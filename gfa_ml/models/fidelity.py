@@ -20,7 +20,7 @@ is in the ``label_source`` column; the tabular models read it:
   the trees never split on the scale column (0 of ~31,000 splits in the model
   `gfa train --trials 0` saves): new materials get the same estimate as a proxy row, and the
   measured rows size the interval of records only. On the 501 validation CIFs served as new
-  structures the 90 % interval now covers 89.2 % at a median ±100 K; sized by the measured
+  structures the 90 % interval now covers 91.0 % at a median ±102 K; sized by the measured
   rows it covered 99.8 % at ±230 K (``benchmarks/td_served_val.py``).
   (A ridge-pooled offset by ligand class on top of a proxy-only regressor was tried first: its
   grouped-CV MAE on the measured Td rows was 100 K against 91 K for this design.)
