@@ -22,7 +22,7 @@ from gfa_ml.evaluation.metrics import metrics_for
 from gfa_ml.evaluation.splits import make_folds
 from gfa_ml.models.base import GFAModel
 from gfa_ml.models.calibration import CalibratedClassifier, Calibration, fit_calibration
-from gfa_ml.models.censoring import LOWER_BOUND
+from gfa_ml.models.censoring import LOWER_BOUND, study_folds
 from gfa_ml.models.completeness import blank_ligands, seen_chemistry
 from gfa_ml.models.conformal import IntervalModel
 from gfa_ml.models.domain import ApplicabilityDomain
@@ -222,8 +222,8 @@ def inner_folds(ts: TrainingSet, tr: np.ndarray, seed: int) -> np.ndarray:
     inner[scored] = make_folds(idx, groups, "grouped", s.inner_folds, seed, y=y).to_numpy()
     bound = (ts.source[tr] == LOWER_BOUND).to_numpy()
     if bound.any():
-        by_group = pd.Series(inner[scored], index=groups.to_numpy()).groupby(level=0).first()
-        inner[bound] = ts.groups[tr][bound].map(by_group).fillna(-1).astype(int).to_numpy()
+        inner[bound] = study_folds(inner[scored], groups.to_numpy(), ts.groups[tr][bound]
+                                   ).fillna(-1).astype(int).to_numpy()
     return inner
 
 

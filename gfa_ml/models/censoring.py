@@ -41,6 +41,14 @@ def bound_rows(X: pd.DataFrame) -> np.ndarray:
     return (X[LABEL_SOURCE].astype(str) == LOWER_BOUND).to_numpy()
 
 
+def study_folds(fold: np.ndarray, groups: np.ndarray, bound_groups: pd.Series) -> pd.Series:
+    """The fold of each bound's study: the first non-negative ``fold`` among the scored rows
+    of that study (``groups``), NaN where the study has none; index of ``bound_groups``."""
+    by_group = pd.Series(np.asarray(fold), index=np.asarray(groups))
+    by_group = by_group[by_group >= 0].groupby(level=0).first()
+    return bound_groups.map(by_group)
+
+
 def mean_above(mu: np.ndarray, bound: np.ndarray, sd: float) -> np.ndarray:
     """E[Y | Y > bound] for Y ~ N(mu, sd²): the inverse Mills ratio step, in logs so that a
     bound many spreads above ``mu`` still lands just above the bound, never below it."""

@@ -42,7 +42,7 @@ from gfa_ml.config import get_settings
 from gfa_ml.data.columns import split_refcodes
 from gfa_ml.data.provenance import study_groups
 from gfa_ml.evaluation.splits import data_version, stored_folds
-from gfa_ml.models.censoring import LOWER_BOUND
+from gfa_ml.models.censoring import LOWER_BOUND, study_folds
 from gfa_ml.models.completeness import mark_incomplete
 from gfa_ml.models.fidelity import LABEL_SOURCE, PROXY
 from gfa_ml.models.identity import keys as identity_keys
@@ -141,11 +141,11 @@ class TrainingSet:
         bound = (self.source == LOWER_BOUND).to_numpy()
         if bound.any():
             n = max(int(fold.max()) + 1, 1)
-            by_group = pd.Series(fold.reindex(lab.index).to_numpy(),
-                                 index=lab["group"].to_numpy())
-            by_group = by_group[by_group >= 0].groupby(level=0).first()
-            out[bound] = [int(by_group[g]) if g in by_group.index else zlib.crc32(
-                str(g).encode()) % n for g in self.groups[bound]]
+            groups = self.groups[bound]
+            drawn = [zlib.crc32(str(g).encode()) % n for g in groups]
+            study = study_folds(fold.reindex(lab.index).to_numpy(), lab["group"].to_numpy(),
+                                groups)
+            out[bound] = study.fillna(pd.Series(drawn, index=groups.index)).astype(int)
         return out
 
 
