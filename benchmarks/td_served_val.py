@@ -46,7 +46,7 @@ def main() -> None:
     held = np.isin(ts.groups.to_numpy(), ts.groups.to_numpy()[val])
     # and the melters' Tm bounds of the validation rows' compositions (ZIF-4 for Zn(Im)2)
     twins = proxy_exclusions(ts, pd.Series(np.where(val, 0, -1), index=ts.X.index), "grouped")
-    train = ~held & ~ts.partial & ~twins.get(0, np.zeros(len(val), bool))
+    train = ~held & ts.fit_rows & ~twins.get(0, np.zeros(len(val), bool))
     bundle = fold_bundle(ModelSpec("xgb"), ts, train, {}, inner_folds(ts, train, s.seed),
                          s.models.coverage)
     ids = ts.X.index[val]

@@ -223,7 +223,7 @@ def test_toy_target_model_and_featurizer_plug_in(tmp_path: Path) -> None:
             assert list(models) == ["dHf_kJ_mol"]
             model = models["dHf_kJ_mol"].model
             assert TOY_FEATURE in model.feature_columns_  # the featurizer fed the model
-            assert model.mean_ == pytest.approx(ts.y[~ts.partial].mean())
+            assert model.mean_ == pytest.approx(ts.y[ts.fit_rows].mean())
             records = pd.DataFrame([ZIF4, {**CU4I4, "metals": "Cu;Zn"}])
             pred = predict_frame(records[["id", "metals", "oxidation_states", "ligand_smiles"]],
                                  models=models, tct=False)

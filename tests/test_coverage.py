@@ -108,9 +108,10 @@ def test_partial_rows_are_predicted_with_wider_intervals(tmp_path, cifs):
     assert "C10N2O6" in out.loc[NO_H, "error"]
 
 
-def test_partial_rows_are_scored_out_of_fold_but_never_trained_on():
-    """Td CV on a few proxy MOFs: the partial ones stay out of the training folds and the
-    headline metrics, and come back as their own out-of-fold table."""
+def test_partial_rows_are_scored_out_of_fold_apart_from_the_headline_rows():
+    """Td CV on a few proxy MOFs: the partial ones stay out of the headline metrics and come
+    back as their own out-of-fold table (whether they also train is the target's
+    ``trains_on_partial``; tests/test_td_bounds.py)."""
     from gfa_ml.evaluation.cv import ModelSpec, cross_validate
     from gfa_ml.models.targets import TARGETS
     from gfa_ml.models.training_data import TrainingSet

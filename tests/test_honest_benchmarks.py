@@ -82,3 +82,26 @@ def test_a_grouped_fold_never_trains_on_its_test_material_in_disguise(melt_set) 
     assert twins.sum() >= 10
     assert exclude[k][twins].all()
     assert not any(exclude[f][twins].any() for f in exclude if f != k)
+
+
+def test_a_cif_of_unknown_identity_is_taken_for_the_test_materials_twin() -> None:
+    """The Td model trains on CIFs whose linkers were not perceived (no composition key, no
+    ligand class): when ZIF-4 is the test material, every such CIF with zinc leaves training
+    (it may be a Zn(Im)2 polymorph), and no such CIF without zinc does."""
+    from gfa_ml.evaluation.answer import _held
+    from gfa_ml.models.targets import TARGETS
+    from gfa_ml.models.training_data import FeatureSource, build_training_set, load_tables
+
+    if not get_settings().paths.td_proxy_csv.exists():
+        pytest.skip("Td proxy table not present")
+    ts = build_training_set(TARGETS["Td_K"], *load_tables(), FeatureSource())
+    keys = ts.keys.reindex(ts.X.index)
+    unknown = ts.partial & keys["composition"].eq("").to_numpy() & ts.fit_rows
+    zinc = np.array(["Zn" in m for m in keys["metals"]])
+    assert (unknown & zinc).sum() >= 10 and (unknown & ~zinc).sum() >= 10
+    test = ts.X.index.isin(["zif-4-zn"])
+    for scheme in ("grouped", "lofo"):
+        held = _held(ts, ts.X.index[test], keys[test], set(ts.groups[test]),
+                     set(ts.families[test]), scheme)
+        assert held[unknown & zinc].all()
+        assert not held[unknown & ~zinc].any()

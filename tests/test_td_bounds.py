@@ -127,3 +127,29 @@ def test_a_melter_of_another_study_with_the_test_composition_leaves_training(
     held = _held(ts, ids[test], ts.keys.reindex(ids)[test], set(ts.groups[test]),
                  set(ts.families[test]), "grouped")
     assert held[ids.get_loc("tif-4")] and held[ids.get_loc("zif-76-mbim")]
+
+
+@pytest.mark.parametrize("on", [True, False])
+def test_td_learns_from_partial_structures_which_are_still_scored_apart(td_set, on):
+    """A partly featurized structure (ligand columns NaN) teaches the Td model what it does
+    carry (``trains_on_partial``; measured in experiments/td_partial.md) and is still scored
+    out of fold, apart from the headline rows; a target without the flag leaves it out."""
+    import dataclasses
+
+    from gfa_ml.evaluation.cv import ModelSpec, cross_validate
+
+    ts = dataclasses.replace(td_set, target=dataclasses.replace(td_set.target,
+                                                                trains_on_partial=on))
+    ts.partial = ts.X.index.isin(["zif-62-zn"])  # ZIF-62's measured Td (≈ 870 K) as partial
+    folds = ts.folds("grouped", write=False)
+    exact = (ts.source != LOWER_BOUND).to_numpy()
+    cv = cross_validate(ModelSpec("dummy"), ts, folds, trials=0, intervals=False,
+                        train_mask=exact)  # the training mean: the rows it learnt from
+    fold = folds.reindex(ts.X.index).to_numpy()
+    scored = ts.X.index[(fold != folds["zif-62-zn"]) & (fold >= 0) & exact][0]
+    taught = (fold != folds[scored]) & exact & ts.fit_rows
+    assert bool(taught[ts.X.index.get_loc("zif-62-zn")]) is on
+    assert cv.oof.loc[scored, "pred"] == pytest.approx(ts.y[taught].mean())
+    assert "zif-62-zn" in cv.partial_oof.index and "zif-62-zn" not in cv.oof.index
+    own = (fold != folds["zif-62-zn"]) & exact & ts.fit_rows  # never its own fold's training
+    assert cv.partial_oof.loc["zif-62-zn", "pred"] == pytest.approx(ts.y[own].mean())

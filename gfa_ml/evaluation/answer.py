@@ -115,7 +115,7 @@ class _Fitter:
                                           self.coverage, intervals=calibrate)}
         for t in (self.melt, self.dec):
             ts = self.sets[t.name]
-            tr = ~_held(ts, test_ids, keys, groups, fams, self.scheme) & ~ts.partial
+            tr = ~_held(ts, test_ids, keys, groups, fams, self.scheme) & ts.fit_rows
             out[t.name] = fold_bundle(self.spec, ts, tr, {}, inner_folds(ts, tr, self.seed),
                                       self.coverage)
         return out
@@ -190,7 +190,7 @@ def served_answer(
     for k in sorted(set(fold[fold >= 0])):
         log(f"served answer, {scheme} fold {k}")
         test = fold == k
-        tr = ~test & ~ts_c.partial & ~exclude.get(int(k), np.zeros(len(fold), bool))
+        tr = ~test & ts_c.fit_rows & ~exclude.get(int(k), np.zeros(len(fold), bool))
         if len(np.unique(ts_c.y[tr & ~ts_c.train_only])) < 2:
             continue
         test_ids = ts_c.X.index[test]

@@ -84,8 +84,9 @@ class CVResult:
     oof: pd.DataFrame
     params: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
-    #: the same columns for the partially featurized rows (never trained on; not in ``oof``,
-    #: so every headline metric stays on fully featurized rows)
+    #: the same columns for the partially featurized rows (scored out of fold; trained on only
+    #: for a target with ``trains_on_partial``; not in ``oof``, so every headline metric stays
+    #: on fully featurized rows)
     partial_oof: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: the same columns for the lower-bound rows (a melter's Tm under its Td; ``y`` = the
     #: bound): never scored as values, only by how often an estimate breaks its bound
@@ -155,8 +156,8 @@ def _inner_heldout(
     distances: bool,
 ) -> pd.DataFrame:
     """Inner out-of-fold predictions of the scored rows of a training part (``y``, ``pred``,
-    ``weight``, ``source``); with ``distances`` also the ligand-blind prediction and the domain
-    distance of both, which size a regressor's row-wise interval."""
+    ``weight``, ``source``, ``partial``); with ``distances`` also the ligand-blind prediction
+    and the domain distance of both, which size a regressor's row-wise interval."""
     idx = np.flatnonzero(tr)
     X, y = ts.X.iloc[idx], ts.y[idx]
     w = np.ones(len(idx)) if ts.weight is None else ts.weight[idx]
@@ -175,7 +176,8 @@ def _inner_heldout(
             cols["distance"][te] = dom.assess(X[te])["domain_distance"].to_numpy()
             cols["distance_nolig"][te] = dom.assess(blank)["domain_distance"].to_numpy()
     held = pd.DataFrame({"y": y, **cols, "weight": w, "source": ts.source.to_numpy()[idx],
-                         "structure": has_structure(X)}, index=X.index)
+                         "structure": has_structure(X), "partial": ts.partial[idx]},
+                        index=X.index)
     return held[scored & (inner >= 0)]
 
 
@@ -252,7 +254,9 @@ def fold_bundle(
         regression = ts.target.task == "regression"
         held = _inner_heldout(spec, ts, tr, params, inner, distances=regression)
         if regression:
-            meta.interval = fit_interval(held, coverage, domain.threshold_).to_dict()
+            part = held["partial"].to_numpy(bool)  # sized apart, as in interval_model
+            meta.interval = fit_interval(held[~part], coverage, domain.threshold_,
+                                         held[part]).to_dict()
         else:
             cal = fit_calibration(held["y"].to_numpy(), held["pred"].to_numpy(),
                                   None if ts.weight is None else held["weight"].to_numpy())
@@ -295,7 +299,7 @@ def cross_validate(
     reason = np.full(n, "", dtype=object)
     all_params = []
     for k in sorted(set(fold[fold >= 0])):
-        te, tr = fold == k, (fold != k) & ~ts.partial
+        te, tr = fold == k, (fold != k) & ts.fit_rows
         if train_mask is not None:
             tr &= train_mask
         if exclude is not None and k in exclude:

@@ -95,7 +95,7 @@ def _shap_by_family(study: Study, target: str, fig_dir: Path, tag: str) -> Path 
     ts = study.sets.get((target, default_variant(t))) or study.sets.get((target, ""))
     if ts is None or "xgb" not in t.models:
         return None
-    use = ~ts.partial
+    use = ts.fit_rows
     model = fit_model(build_model(ModelSpec("xgb"), t), ts.X[use], ts.y[use],
                       None if ts.weight is None else ts.weight[use])
     labelled = ts.X[use & ~ts.train_only]

@@ -87,7 +87,7 @@ def _td_proxy_lines(study: Study, command: str, target: str) -> list[str]:
             fold_mae = sub.assign(e=err).groupby("fold")["e"].mean()
             label = {"td_proxy": "Td-proxy MOFs", "measured": "measured CP/MOF glasses",
                      "partial": "partial rows (disorder resolved / ligands not perceived; "
-                                "never trained on)"}[src]
+                                "out of fold)"}[src]
             out.append(
                 f"| {r.model} | {r.scheme} | {label} | {len(sub)} | {err.mean():.1f} | "
                 f"{fold_mae.mean():.1f} ± {fold_mae.std(ddof=1):.1f} | "

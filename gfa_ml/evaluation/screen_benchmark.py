@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from gfa_ml.config import get_settings
+from gfa_ml.data.columns import split_multi
 from gfa_ml.evaluation.cv import ModelSpec, fold_bundle, inner_folds
 from gfa_ml.models.identity import keys as identity_keys
 from gfa_ml.models.identity import same_material
@@ -91,7 +92,9 @@ def leave_composition_out(
     seed = s.seed if seed is None else seed
     spec = ModelSpec.parse(model)
     comp = compositions(known, core)
-    listed_keys = pd.DataFrame({"composition": comp})
+    metals = core.reindex(comp.index)["metals"].fillna("").astype(str)
+    listed_keys = pd.DataFrame({"composition": comp, "metals": [
+        frozenset(m for m in split_multi(v) if m) for v in metals]}, index=comp.index)
     in_sample = rank_core(core, {ts.target.name: served[ts.target.name]})
     n = len(in_sample)
     table, rows = [], []
@@ -103,7 +106,7 @@ def leave_composition_out(
         measured = ts.X.index[held & ~ts.train_only]
         log(f"leave out {key}: {len(measured)} measured, {int((held & ts.train_only).sum())} "
             "proxies")
-        tr = ~held & ~ts.partial
+        tr = ~held & ts.fit_rows
         bundle = fold_bundle(spec, ts, tr, {}, inner_folds(ts, tr, seed), s.models.coverage)
         lco = _locate(rank_core(core, {ts.target.name: bundle}), list(ids.index))
         ins = _locate(in_sample, list(ids.index))

@@ -10,12 +10,17 @@ HIFVOI, GOQSIQ and IMIDZB10), so the checks compare what the material *is*:
   ``ligand_smiles`` or a CIF's perceived metal-bound ``linkers``. Monatomic ligands (halide, oxo,
   aqua) are left out of the key, because a CIF's linker list never holds them: Zn(Im)2 from a
   record and from any of its CoRE polymorphs get one key. Empty when the organic part is unknown.
-  A CIF whose linkers could not be perceived has no key, but it is a ``partial`` row
-  (:mod:`gfa_ml.models.completeness`) and never trains, so it cannot leak.
+  A CIF whose linkers could not be perceived (a ``partial`` row,
+  :mod:`gfa_ml.models.completeness`) has no key; since the Td model trains on such rows, an
+  unknown identity counts as the same material as any test material with one of its metals.
 - ``chemistry_pairs``: (metal, ligand class) pairs — the ligand classes of the featurizer
   (azolate, carboxylate, phosphonate, thiocyanate, nitrile, pyridyl), or the donor atoms when no
   class applies. Leave-one-family-out removes every proxy sharing a pair with the held-out
-  family, so a held-out carboxylate family is not "predicted" from 2,500 carboxylate MOFs.
+  family, so a held-out carboxylate family is not "predicted" from 2,500 carboxylate MOFs. A row
+  whose ligand classes are unknown (ligand columns NaN) shares chemistry with any test material
+  with one of its metals.
+
+Unknown is never taken for different: the rules only ever drop more rows from training.
 """
 
 from __future__ import annotations
@@ -72,20 +77,37 @@ def chemistry_pairs(row: pd.Series) -> frozenset[tuple[str, str]]:
     return frozenset((m, c) for m in metals for c in classes)
 
 
+def classes_known(row: pd.Series) -> bool:
+    """Whether the row's ligand classes were perceived (any ``lig_grp_*`` column holds a
+    value); False for a CIF whose ligands could not be read and a record without SMILES."""
+    return any(pd.notna(row.get(f"lig_grp_{c}", np.nan)) for c in LIGAND_CLASSES)
+
+
 def keys(X: pd.DataFrame) -> pd.DataFrame:
-    """``composition`` and ``chemistry`` per row of a material frame."""
-    rows = [(composition_key(r), chemistry_pairs(r)) for _, r in X.iterrows()]
-    return pd.DataFrame(rows, index=X.index, columns=["composition", "chemistry"])
+    """``composition``, ``chemistry``, ``metals`` and ``classes_known`` per row of a material
+    frame."""
+    rows = [(composition_key(r), chemistry_pairs(r),
+             frozenset(m for m in split_multi(_text(r, "metals")) if m), classes_known(r))
+            for _, r in X.iterrows()]
+    return pd.DataFrame(rows, index=X.index,
+                        columns=["composition", "chemistry", "metals", "classes_known"])
+
+
+def _shares_metal(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
+    metals = frozenset().union(*a["metals"]) if len(a) else frozenset()
+    return np.array([bool(m & metals) for m in b["metals"]], dtype=bool)
 
 
 def same_material(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
     """For each row of key frame ``b``: True when it shares a composition key with any row of
-    ``a``."""
-    return b["composition"].isin(set(a["composition"]) - {""}).to_numpy()
+    ``a``, or has no key of its own and shares a metal with one."""
+    known = b["composition"].isin(set(a["composition"]) - {""}).to_numpy()
+    return known | (b["composition"].eq("").to_numpy() & _shares_metal(a, b))
 
 
 def shares_chemistry(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
     """For each row of key frame ``b``: True when it shares a (metal, ligand class) pair with
-    any row of ``a``."""
+    any row of ``a``, or its ligand classes are unknown and it shares a metal with one."""
     pairs = frozenset().union(*a["chemistry"]) if len(a) else frozenset()
-    return np.array([bool(p & pairs) for p in b["chemistry"]], dtype=bool)
+    known = np.array([bool(p & pairs) for p in b["chemistry"]], dtype=bool)
+    return known | (~b["classes_known"].to_numpy(bool) & _shares_metal(a, b))

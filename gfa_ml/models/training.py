@@ -74,7 +74,7 @@ class TrainOutcome:
                      f"for the median held-out row, ±{far:.3g}{unit} at the 90th percentile")
             if p := self.cv.partial_metrics():
                 part = full * im.q_partial / im.q
-                line += (f"\n  partial rows (disorder / ligand caveat, never trained on): MAE "
+                line += (f"\n  partial rows (disorder / ligand caveat, out of fold): MAE "
                          f"{p['mae_partial']:.3g}{unit} (n={int(p['n_partial'])}); at the "
                          f"median distance ±{part:.3g}{unit}")
         if b := self.cv.bound_metrics():
@@ -89,9 +89,10 @@ class TrainOutcome:
 def fit_final(
     spec: ModelSpec, ts: TrainingSet, trials: int, seed: int
 ) -> tuple[Any, dict[str, Any]]:
-    """Tune on inner grouped folds of all fully featurized rows, then fit on all of them; a
-    classifier is wrapped in the Platt calibration and threshold of those inner folds."""
-    use = ~ts.partial
+    """Tune on inner grouped folds of every row it may fit (``TrainingSet.fit_rows``), then
+    fit on all of them; a classifier is wrapped in the Platt calibration and threshold of those
+    inner folds."""
+    use = ts.fit_rows
     inner = inner_folds(ts, use, seed)
     X, y = ts.X[use], ts.y[use]
     w = None if ts.weight is None else ts.weight[use]
@@ -168,8 +169,9 @@ def train_target(
     cv = cross_validate(spec, ts, folds, trials=trials, seed=seed,
                         exclude=proxy_exclusions(ts, folds, "grouped"))
     final, params = fit_final(spec, ts, trials, seed)
-    use = ~ts.train_only & ~ts.partial
-    # anchored on materials with real labels: presumed proxy negatives are no "known" material
+    use = ~ts.train_only & ts.fit_rows
+    # anchored on the labelled rows it was fitted on, as every CV fold's bundle is
+    # (cv.fold_bundle): presumed proxy negatives are no "known" material
     domain = fit_domain(final, ts.X[use])
     meta_extra: dict[str, Any] = {
         "interval": (cv.interval_model(s.models.coverage, domain.threshold_).to_dict()

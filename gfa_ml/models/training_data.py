@@ -21,8 +21,9 @@ Decisions (shown in ``experiments/results.md``):
   they cite, :mod:`gfa_ml.data.provenance`).
 - structures featurized only in part (CIF rows with ``status=partial``: disorder resolved, ligand
   bond orders not perceivable, no linker or no metal node perceived,
-  :mod:`gfa_ml.models.completeness`) are kept but never trained on: they are predicted out of fold,
-  which sizes the wider interval such rows get at predict time. A measured *record* without
+  :mod:`gfa_ml.models.completeness`) are kept and predicted out of fold, which sizes the wider
+  interval such rows get at predict time; only a target with ``trains_on_partial`` (Td) also
+  trains on them. A measured *record* without
   ligand SMILES (also ``partial`` at predict time) is trained on: the data card serves it from
   its metal, node and family columns, and its ligand columns are NaN by declaration, not by a
   failed perception.
@@ -108,7 +109,8 @@ class TrainingSet:
     #: change that fails a few more CIFs never reshuffles the stored splits
     labelled: pd.DataFrame | None = None
     #: rows featurized only in part (status ``partial``: disorder resolved, ligand columns NaN):
-    #: never trained on, scored out of fold to size their own, wider intervals
+    #: scored apart, out of fold, to size their own, wider intervals; trained on only where the
+    #: target says so (``Target.trains_on_partial``, see :attr:`fit_rows`)
     partial: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     #: identity keys per row (``composition``, ``formula``, ``chemistry``:
     #: :mod:`gfa_ml.models.identity`), for the leakage checks of cross-validation
@@ -121,6 +123,12 @@ class TrainingSet:
             self.strength = pd.Series("", index=self.X.index, dtype=object)
         if len(self.partial) != len(self.y):
             self.partial = np.zeros(len(self.y), bool)
+
+    @property
+    def fit_rows(self) -> np.ndarray:
+        """Rows a model may be fitted on: all of them where the target trains on partial
+        structures, else the fully featurized ones."""
+        return np.ones(len(self.y), bool) if self.target.trains_on_partial else ~self.partial
 
     def folds(self, scheme: str, write: bool = True) -> pd.Series:
         """Stored folds for this data version. Train-only rows get fold -1 (in every training

@@ -59,9 +59,10 @@ def draw_split(ts: TrainingSet, rng: np.random.Generator, start: float = 0.25,
 
 
 def trainable_proxies(ts: TrainingSet, split: Split) -> np.ndarray:
-    """Train-only proxy rows that may train: none sharing a composition with a test or pool
-    material (a presumed negative must never be the hidden material in disguise)."""
-    proxy = ts.train_only & (ts.source == PROXY).to_numpy()
+    """Train-only proxy rows that may train: fully featurized ones (``fit_rows``) sharing no
+    composition with a test or pool material (a presumed negative must never be the hidden
+    material in disguise)."""
+    proxy = ts.train_only & (ts.source == PROXY).to_numpy() & ts.fit_rows
     if not proxy.any():
         return proxy
     comp = ts.keys["composition"].reindex(ts.X.index).fillna("").to_numpy()
