@@ -82,9 +82,10 @@ class Target:
     bounded_below_by: str = ""
     #: structures featurized only in part (disorder resolved, ligand columns NaN) are trained
     #: on, not only scored: the trees split on what was perceived. Measured for Td on the
-    #: identical grouped folds (experiments/td_partial.md): full rows 45.15 -> 44.82 °C, the
-    #: partial rows themselves 65.9 -> 57.2 K. Classifiers keep them out (presumed negatives
-    #: with half their columns missing would teach "no ligand = no melt")
+    #: identical grouped folds, 3 seeds (experiments/td_partial.md): the partial rows
+    #: themselves 67.0 -> 56.9 K (paired -10.1, 95 % -14.7 to -5.6), full rows unchanged
+    #: (+0.07 °C, -0.24 to +0.37). Classifiers keep them out (presumed negatives with half
+    #: their columns missing would teach "no ligand = no melt")
     trains_on_partial: bool = False
 
     def __post_init__(self) -> None:
