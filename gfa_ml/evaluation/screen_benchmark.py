@@ -23,10 +23,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from gfa_ml.config import get_settings
-from gfa_ml.data.columns import split_multi
 from gfa_ml.evaluation.cv import ModelSpec, fold_bundle, inner_folds
 from gfa_ml.models.identity import keys as identity_keys
-from gfa_ml.models.identity import same_material
+from gfa_ml.models.identity import metal_set, same_material
 from gfa_ml.models.predict import predict_frame
 from gfa_ml.models.store import ModelBundle
 from gfa_ml.models.training_data import TrainingSet
@@ -93,8 +92,8 @@ def leave_composition_out(
     spec = ModelSpec.parse(model)
     comp = compositions(known, core)
     metals = core.reindex(comp.index)["metals"].fillna("").astype(str)
-    listed_keys = pd.DataFrame({"composition": comp, "metals": [
-        frozenset(m for m in split_multi(v) if m) for v in metals]}, index=comp.index)
+    listed_keys = pd.DataFrame({"composition": comp, "metals": [metal_set(v) for v in metals]},
+                               index=comp.index)
     in_sample = rank_core(core, {ts.target.name: served[ts.target.name]})
     n = len(in_sample)
     table, rows = [], []

@@ -54,9 +54,14 @@ def _organic_set(smiles: tuple[str, ...], coordinated: bool) -> tuple[str, ...]:
     return tuple(sorted({p for p in parts if has_carbon(p)}))
 
 
+def metal_set(text: str) -> frozenset[str]:
+    """The metals of a ``metals`` cell (``Zn;Co`` -> {Zn, Co}; empty -> none)."""
+    return frozenset(m for m in split_multi(text) if m)
+
+
 def composition_key(row: pd.Series) -> str:
     """``Zn|c1c[n-]cn1`` for ZIF-4 as a record or as any CIF of it; '' when unknown."""
-    metals = sorted({m for m in split_multi(_text(row, "metals")) if m})
+    metals = sorted(metal_set(_text(row, "metals")))
     record = split_multi(_text(row, "ligand_smiles"))
     if record:
         ligands = _organic_set(tuple(record), coordinated=False)
@@ -69,7 +74,7 @@ def composition_key(row: pd.Series) -> str:
 
 def chemistry_pairs(row: pd.Series) -> frozenset[tuple[str, str]]:
     """(metal, ligand class) pairs of a row; donor atoms stand in when no class applies."""
-    metals = {m for m in split_multi(_text(row, "metals")) if m}
+    metals = metal_set(_text(row, "metals"))
     classes = {c for c in LIGAND_CLASSES if row.get(f"lig_grp_{c}", 0) == 1}
     if not classes:
         classes = {"donor " + d.removeprefix("node_donor_") for d in DONOR_LABELS
@@ -87,7 +92,7 @@ def keys(X: pd.DataFrame) -> pd.DataFrame:
     """``composition``, ``chemistry``, ``metals`` and ``classes_known`` per row of a material
     frame."""
     rows = [(composition_key(r), chemistry_pairs(r),
-             frozenset(m for m in split_multi(_text(r, "metals")) if m), classes_known(r))
+             metal_set(_text(r, "metals")), classes_known(r))
             for _, r in X.iterrows()]
     return pd.DataFrame(rows, index=X.index,
                         columns=["composition", "chemistry", "metals", "classes_known"])
